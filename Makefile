@@ -1,0 +1,42 @@
+# Two commands for learners: `make lab` and `make test`. Both set themselves up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NB_TIMEOUT ?= 1800
+
+.PHONY: lab test install notebooks notebook clean help
+
+help:
+	@echo "make lab        start JupyterLab on the course's start page"
+	@echo "make test       run every test (library + notebooks in quick mode)"
+	@echo "make notebooks  re-execute every chapter in full mode (before committing)"
+	@echo "make notebook NB=chapters/01_perceptron.ipynb   re-execute one notebook"
+
+# Create the virtual environment and install the course (re-runs when pyproject.toml changes).
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp etc/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" chapters/START_HERE.md
+
+test: $(STAMP)
+	COURSE_QUICK=1 $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=$(NB_TIMEOUT) tests chapters
+
+notebooks: $(STAMP)
+	$(MAKE) notebook NB="$$(ls chapters/*.ipynb chapters/solutions/*.ipynb | tr '\n' ' ')"
+
+notebook: $(STAMP)
+	env -u COURSE_QUICK $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.timeout=-1 $(NB)
+
+clean:
+	rm -rf $(VENV) book/_build .pytest_cache
