@@ -25,8 +25,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Root (containers, CI machines) must opt in explicitly; ordinary users need nothing extra.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" chapters/START_HERE.md
+	$(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS) --ServerApp.root_dir="$(CURDIR)" chapters/START_HERE.md
 
 test: $(STAMP)
 	COURSE_QUICK=1 $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=$(NB_TIMEOUT) tests chapters
