@@ -1,0 +1,301 @@
+"""Self-checks for the exercises of chapter 0, Prelude: the maths you need.
+
+Each ``check_…`` function takes the learner's answer, prints one line per test
+(``✓`` right, ``✗`` wrong, with what was expected and a hint), and returns ``True``
+only when everything is right. Nothing here raises on a wrong or unfinished answer:
+the chapter runs top to bottom with the stubs in place. Introduced in chapter 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "g",
+    "BROADCAST_QUESTIONS",
+    "check_partial_by_hand",
+    "check_central_difference",
+    "check_broadcast_shapes",
+    "check_chain_rule",
+]
+
+_OK, _BAD = "✓", "✗"
+
+
+def _call(func: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
+    """Call the learner's function; return (value, None) or (None, a description of the error)."""
+    try:
+        return func(*args), None
+    except Exception as exc:  # the learner's code may fail in any way; report it, do not raise
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _as_float(value: Any) -> float | None:
+    try:
+        out = float(np.asarray(value, dtype=float).reshape(()))
+    except (TypeError, ValueError):
+        return None
+    return out
+
+
+def _show(arr: np.ndarray) -> str:
+    return "[" + ", ".join(f"{v:.6g}" for v in np.ravel(arr)) + "]"
+
+
+def _summary(n_wrong: int, n_total: int) -> bool:
+    if n_wrong == 0:
+        print(f"{_OK} All {n_total} tests passed.")
+        return True
+    print(f"{_BAD} {n_wrong} of {n_total} tests failed: read the lines above, fix, run again.")
+    return False
+
+
+# --- Exercise 1: a partial derivative by hand -------------------------------------------
+
+
+def g(a: float, b: float, c: float) -> float:
+    """The function of exercise 1: g(a, b, c) = a²·b + b·c + c³."""
+    return a**2 * b + b * c + c**3
+
+
+_PARTIAL_POINTS = [(1.0, 2.0, 3.0), (-2.0, 0.5, 1.0), (0.5, -1.0, -2.0), (3.0, 0.0, 0.25)]
+
+_PARTIAL_MISTAKES: list[tuple[Callable[[float, float, float], float], str]] = [
+    (lambda a, b, c: 2 * a * b, "that is ∂g/∂a (2ab): differentiate with respect to b instead"),
+    (lambda a, b, c: b + 3 * c**2, "that is ∂g/∂c (b + 3c²): differentiate with respect to b instead"),
+    (lambda a, b, c: a**2 * b + b * c, "you kept the factor b: the derivative of a²·b with respect to b is a²"),
+    (lambda a, b, c: a**2, "the term b·c also contains b; its derivative with respect to b is c"),
+    (lambda a, b, c: c, "the term a²·b also contains b; its derivative with respect to b is a²"),
+    (lambda a, b, c: a**2 + c + 3 * c**2, "c³ does not contain b, so it is a constant and vanishes"),
+]
+
+
+def check_partial_by_hand(dg_db: Callable[[float, float, float], float]) -> bool:
+    """Check a hand-derived ∂g/∂b for g(a, b, c) = a²·b + b·c + c³ at a few points.
+
+    Introduced in chapter 0, exercise 1.
+    """
+    wrong = 0
+    for a, b, c in _PARTIAL_POINTS:
+        expected = a**2 + c
+        where = f"(a, b, c) = ({a:g}, {b:g}, {c:g})"
+        value, error = _call(dg_db, a, b, c)
+        got = _as_float(value)
+        if error is not None:
+            print(f"{_BAD} at {where} your function raised {error}")
+        elif value is None:
+            print(f"{_BAD} your function returned None at {where}: replace the stub with your formula")
+            return False
+        elif got is None:
+            print(f"{_BAD} at {where} your function returned {value!r}, not a number")
+        elif np.isclose(got, expected, rtol=1e-9, atol=1e-12):
+            print(f"{_OK} at {where}: ∂g/∂b = {expected:g}")
+            continue
+        else:
+            hint = next((why for m, why in _PARTIAL_MISTAKES if np.isclose(got, m(a, b, c))), None)
+            hint = hint or "treat a and c as constants and differentiate each term of g with respect to b"
+            print(f"{_BAD} at {where} you returned {got:g}, expected {expected:g}: {hint}")
+        wrong += 1
+    return _summary(wrong, len(_PARTIAL_POINTS))
+
+
+# --- Exercise 2: a central-difference partial derivative --------------------------------
+
+_DIFF_CASES: list[tuple[str, Callable[[np.ndarray], float], list[float], int, float]] = [
+    ("f(x) = x₀² + x₁² + x₂² + 1", lambda x: x[0] ** 2 + x[1] ** 2 + x[2] ** 2 + 1, [1.0, -2.0, 3.0], 0, 2.0),
+    ("f(x) = x₀² + x₁² + x₂² + 1", lambda x: x[0] ** 2 + x[1] ** 2 + x[2] ** 2 + 1, [1.0, -2.0, 3.0], 2, 6.0),
+    ("f(x) = x₀³ · x₁", lambda x: x[0] ** 3 * x[1], [2.0, 0.5], 0, 6.0),
+    ("f(x) = x₀³ · x₁", lambda x: x[0] ** 3 * x[1], [2.0, 0.5], 1, 8.0),
+    ("f(x) = sin(x₀) · exp(x₁)", lambda x: np.sin(x[0]) * np.exp(x[1]), [0.3, -0.7], 1, np.sin(0.3) * np.exp(-0.7)),
+]
+
+
+def check_central_difference(partial: Callable[[Callable[[np.ndarray], float], np.ndarray, int], float]) -> bool:
+    """Check ``partial(f, x, i)``, a central-difference estimate of ∂f/∂x_i at the point x.
+
+    The estimate must agree with the exact derivative to about 1e-6 (a forward
+    difference with h = 1e-4 does not), and must leave ``x`` unchanged.
+    Introduced in chapter 0, exercise 2.
+    """
+    wrong = 0
+    for name, f, point, i, expected in _DIFF_CASES:
+        x = np.array(point)
+        before = x.copy()
+        where = f"∂f/∂x{'₀₁₂'[i]} of {name} at x = {point}"
+        value, error = _call(partial, f, x, i)
+        got = _as_float(value)
+        if error is not None:
+            print(f"{_BAD} {where}: your function raised {error}")
+        elif value is None:
+            print(f"{_BAD} your function returned None for {where}: replace the stub with your code")
+            return False
+        elif got is None:
+            print(f"{_BAD} {where}: expected one number, got {value!r}")
+        elif not np.array_equal(x, before):
+            print(f"{_BAD} {where}: your function changed x from {_show(before)} to {_show(x)}; "
+                  "nudge a copy (x.copy()) or put the entry back after each evaluation")
+        elif np.isclose(got, expected, rtol=1e-6, atol=1e-8):
+            print(f"{_OK} {where} = {got:.6f} (exact {expected:.6f})")
+            continue
+        elif got == 0.0 and expected != 0.0:
+            print(f"{_BAD} {where}: you returned 0, expected {expected:.6f}. Is h so small that x + h == x "
+                  "in floating point? Try h = 1e-4")
+        elif np.isclose(got, expected, rtol=1e-2):
+            print(f"{_BAD} {where}: you returned {got:.8f}, exact {expected:.8f}: close, but not accurate "
+                  "enough. A forward difference (f(x+h) − f(x))/h has an error proportional to h; "
+                  "use the central difference (f(x+h) − f(x−h)) / (2h) with h = 1e-4")
+        else:
+            print(f"{_BAD} {where}: you returned {got:.6f}, expected {expected:.6f}. Nudge only entry i, "
+                  "by +h and by −h, and divide the difference of f by 2h")
+        wrong += 1
+    return _summary(wrong, len(_DIFF_CASES))
+
+
+# --- Exercise 3: predict broadcast shapes ------------------------------------------------
+
+BROADCAST_QUESTIONS: list[tuple[str, dict[str, tuple[int, ...]]]] = [
+    ("X @ W + b", {"X": (100, 784), "W": (784, 50), "b": (50,)}),
+    ("A + B", {"A": (3, 1), "B": (4,)}),
+    ("A + B", {"A": (2, 3), "B": (2,)}),
+    ("A * B", {"A": (8, 1, 6), "B": (7, 1)}),
+]
+"""The four expressions of exercise 3 as (expression, shapes of its arrays)."""
+
+_BROADCAST_OPS: list[Callable[..., np.ndarray]] = [
+    lambda X, W, b: X @ W + b,
+    lambda A, B: A + B,
+    lambda A, B: A + B,
+    lambda A, B: A * B,
+]
+
+
+def _question_text(k: int) -> str:
+    expr, shapes = BROADCAST_QUESTIONS[k]
+    return f"question {k + 1}, {expr} with " + ", ".join(f"{n} {s}" for n, s in shapes.items())
+
+
+def _true_shape(k: int) -> tuple[int, ...] | str:
+    """Evaluate question k on real (zero) arrays, so the answer key is NumPy itself."""
+    arrays = [np.zeros(s) for s in BROADCAST_QUESTIONS[k][1].values()]
+    try:
+        return _BROADCAST_OPS[k](*arrays).shape
+    except ValueError:
+        return "error"
+
+
+def _clash(k: int) -> str:
+    """Describe the first pair of sizes, counted from the right, that cannot broadcast."""
+    shapes = list(BROADCAST_QUESTIONS[k][1].values())[-2:]
+    for back, (m, n) in enumerate(zip(reversed(shapes[0]), reversed(shapes[1])), start=1):
+        if m != n and 1 not in (m, n):
+            where = "last sizes" if back == 1 else f"sizes on axis −{back}"
+            return f"the {where}, {m} and {n}, differ and neither is 1"
+    return "two sizes differ and neither is 1"
+
+
+def _normalise(answer: Any) -> tuple[int, ...] | str | None:
+    if answer is None or answer is Ellipsis:
+        return None
+    if isinstance(answer, str):
+        return answer.strip().lower()
+    try:
+        return tuple(int(n) for n in answer)
+    except TypeError:
+        return ("not-a-shape",)
+
+
+def check_broadcast_shapes(answers: Sequence[Any]) -> bool:
+    """Check predicted result shapes for the four expressions in ``BROADCAST_QUESTIONS``.
+
+    Each answer is a tuple such as ``(3, 4)``, or the string ``"error"`` when NumPy
+    refuses to broadcast. Introduced in chapter 0, exercise 3.
+    """
+    answers = list(answers) if isinstance(answers, (list, tuple)) else [answers]
+    n = len(BROADCAST_QUESTIONS)
+    if len(answers) != n:
+        print(f"{_BAD} expected a list of {n} answers, one per question, got {len(answers)}")
+        return False
+    wrong = 0
+    for k, answer in enumerate(answers):
+        expected, mine = _true_shape(k), _normalise(answer)
+        what = _question_text(k)
+        if mine is None:
+            print(f"{_BAD} {what}: not answered yet; replace {'...' if answer is Ellipsis else repr(answer)} "
+                  'with a shape such as (3, 4), or with "error"')
+        elif mine == expected:
+            print(f"{_OK} {what}: {expected}")
+            continue
+        elif mine == ("not-a-shape",):
+            print(f"{_BAD} {what}: write a shape as a tuple such as (3,) or (3, 4), not {answer!r}")
+        elif isinstance(mine, str) and mine != "error":
+            print(f"{_BAD} {what}: the only text answer accepted is \"error\", got {answer!r}")
+        elif expected == "error":
+            print(f"{_BAD} {what}: you said {mine}, but NumPy refuses. Align the shapes on the right: "
+                  f"{_clash(k)}")
+        elif mine == "error":
+            print(f"{_BAD} {what}: you said error, but NumPy broadcasts this to {expected}. "
+                  "A size of 1, or a missing leading axis, stretches to match the other array")
+        elif tuple(reversed(mine)) == expected:
+            print(f"{_BAD} {what}: you said {mine}, expected {expected}: right sizes, wrong order. "
+                  "Shapes are aligned on their last axis")
+        else:
+            print(f"{_BAD} {what}: you said {mine}, expected {expected}. Align the shapes on the right "
+                  "and take the larger size where one of them is 1")
+        wrong += 1
+    return _summary(wrong, n)
+
+
+# --- Exercise 4: the chain rule with two paths --------------------------------------------
+
+
+def _paths(c: float) -> tuple[float, float]:
+    """The two path products of a = b₁·b₂ + b₂², b₁ = c², b₂ = 3c + 1."""
+    b1, b2 = c**2, 3 * c + 1
+    via_b1 = b2 * (2 * c)  # ∂a/∂b₁ · ∂b₁/∂c
+    via_b2 = (b1 + 2 * b2) * 3  # ∂a/∂b₂ · ∂b₂/∂c
+    return via_b1, via_b2
+
+
+_CHAIN_POINTS = [-1.5, 0.0, 0.5, 2.0]
+
+
+def check_chain_rule(da_dc: Callable[[float], float]) -> bool:
+    """Check da/dc for a = b₁·b₂ + b₂² with b₁ = c² and b₂ = 3c + 1, at a few values of c.
+
+    Introduced in chapter 0, exercise 4.
+    """
+    wrong = 0
+    for c in _CHAIN_POINTS:
+        via_b1, via_b2 = _paths(c)
+        expected = via_b1 + via_b2
+        b1, b2 = c**2, 3 * c + 1
+        value, error = _call(da_dc, c)
+        got = _as_float(value)
+        if error is not None:
+            print(f"{_BAD} at c = {c:g} your function raised {error}")
+        elif value is None:
+            print(f"{_BAD} your function returned None at c = {c:g}: replace the stub with your formula")
+            return False
+        elif got is None:
+            print(f"{_BAD} at c = {c:g} your function returned {value!r}, not a number")
+        elif np.isclose(got, expected, rtol=1e-9, atol=1e-12):
+            sign = "+" if via_b2 >= 0 else "−"
+            print(f"{_OK} at c = {c:g}: da/dc = {expected:g} = {via_b1:g} (via b₁) {sign} {abs(via_b2):g} (via b₂)")
+            continue
+        else:
+            if np.isclose(got, via_b1) and via_b1 != expected:
+                hint = "you followed only the path through b₁; add the path through b₂"
+            elif np.isclose(got, via_b2) and via_b2 != expected:
+                hint = "you followed only the path through b₂; add the path through b₁"
+            elif np.isclose(got, via_b1 + (b1 + 2 * b2)):
+                hint = "on the path through b₂ you left out ∂b₂/∂c = 3"
+            elif np.isclose(got, b2 + (b1 + 2 * b2) * 3):
+                hint = "on the path through b₁ you left out ∂b₁/∂c = 2c"
+            else:
+                hint = "add one product ∂a/∂bₖ · ∂bₖ/∂c per intermediate variable bₖ"
+            print(f"{_BAD} at c = {c:g} you returned {got:g}, expected {expected:g}: {hint}")
+        wrong += 1
+    return _summary(wrong, len(_CHAIN_POINTS))
