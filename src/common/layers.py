@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from common.functions import _as_batch, log_softmax, sigmoid
-from common.im2col import col2im, conv_output_size, im2col
+from common.im2col import conv_output_size, fold, unfold
 
 __all__ = [
     "MulLayer",
@@ -84,18 +84,25 @@ class AddLayer:
 class Relu:
     """ReLU layer: passes the gradient where the input was positive, blocks it elsewhere.
 
-    Introduced in chapter 4, Backpropagation.
+    ``mask`` is True where the input was <= 0 (the classic book's convention).
+    The layer stores its complement (where the gradient passes), so backward is
+    one multiplication. Introduced in chapter 4, Backpropagation.
     """
 
     def __init__(self) -> None:
-        self.mask: NDArray[np.bool_] | None = None  # True where x <= 0
+        self.keep: NDArray[np.bool_] | None = None  # True where x > 0: the gradient passes
+
+    @property
+    def mask(self) -> NDArray[np.bool_] | None:
+        """True where the input was <= 0, i.e. where the gradient is blocked."""
+        return None if self.keep is None else ~self.keep
 
     def forward(self, x: NDArray) -> NDArray:
-        self.mask = x <= 0
-        return np.where(self.mask, 0, x)
+        self.keep = x > 0
+        return np.maximum(x, 0)  # keeps float32; np.where(mask, 0, x) is 30x slower here
 
     def backward(self, dout: NDArray) -> NDArray:
-        return np.where(self.mask, 0, dout)
+        return dout * self.keep
 
 
 class Sigmoid:
@@ -275,17 +282,11 @@ class BatchNormalization:
         self.dgamma: NDArray | None = None
         self.dbeta: NDArray | None = None
 
-    def _to_2d(self, x: NDArray) -> NDArray:
-        """(N, D) stays; (N, C, H, W) becomes (N*H*W, C) so each channel is one column."""
-        if x.ndim == 4:
-            return x.transpose(0, 2, 3, 1).reshape(-1, x.shape[1])
-        return x
-
-    def _from_2d(self, y: NDArray) -> NDArray:
+    def _axes(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Axes the statistics run over, and the shape that broadcasts a per-channel vector."""
         if len(self.input_shape) == 4:
-            n, c, h, w = self.input_shape
-            return y.reshape(n, h, w, c).transpose(0, 3, 1, 2)
-        return y
+            return (0, 2, 3), (1, -1, 1, 1)  # per channel, over N, H and W: no transpose needed
+        return (0,), (1, -1)
 
     def forward(self, x: NDArray, train_flg: bool = True) -> NDArray:
         if x.ndim not in (2, 4):
@@ -300,7 +301,7 @@ class BatchNormalization:
                 f"need shape ({d},); got {self.gamma.shape} and {self.beta.shape}"
             )
         self.input_shape = x.shape
-        x2 = self._to_2d(x)
+        axes, shape = self._axes()
         if self.running_mean is None:
             self.running_mean = np.zeros(d, dtype=x.dtype)
         if self.running_var is None:
@@ -308,30 +309,33 @@ class BatchNormalization:
 
         self.train_flg = train_flg
         if train_flg:
-            mu = x2.mean(axis=0)
-            xc = x2 - mu
-            var = np.mean(xc * xc, axis=0)
+            mu = x.mean(axis=axes, keepdims=True)
+            xc = x - mu
+            var = np.mean(xc * xc, axis=axes, keepdims=True)
             m = self.momentum
-            self.running_mean = m * self.running_mean + (1 - m) * mu
-            self.running_var = m * self.running_var + (1 - m) * var
+            self.running_mean = m * self.running_mean + (1 - m) * mu.reshape(d)
+            self.running_var = m * self.running_var + (1 - m) * var.reshape(d)
         else:
-            xc = x2 - self.running_mean
-            var = self.running_var
+            xc = x - self.running_mean.reshape(shape)
+            var = self.running_var.reshape(shape)
         self.std = np.sqrt(var + BN_EPS)
         self.xn = xc / self.std
-        return self._from_2d(self.gamma * self.xn + self.beta)
+        out = self.xn * self.gamma.reshape(shape)
+        out += self.beta.reshape(shape)
+        return out
 
     def backward(self, dout: NDArray) -> NDArray:
-        dout2 = self._to_2d(dout)
-        self.dbeta = dout2.sum(axis=0)
-        self.dgamma = np.sum(self.xn * dout2, axis=0)
-        dxn = self.gamma * dout2
+        axes, shape = self._axes()
+        self.dbeta = dout.sum(axis=axes)
+        self.dgamma = np.sum(self.xn * dout, axis=axes)
+        dxn = dout * self.gamma.reshape(shape)
         if self.train_flg:
             # mean and variance depend on x too; this is the compact form of that chain rule
-            dx = (dxn - dxn.mean(axis=0) - self.xn * np.mean(dxn * self.xn, axis=0)) / self.std
-        else:
-            dx = dxn / self.std
-        return self._from_2d(dx)
+            dx = dxn - dxn.mean(axis=axes, keepdims=True)
+            dx -= self.xn * np.mean(dxn * self.xn, axis=axes, keepdims=True)
+            dx /= self.std
+            return dx
+        return dxn / self.std
 
 
 # --------------------------------------------------------------------------- CNN
@@ -356,13 +360,26 @@ class Convolution:
 
     ``W`` has shape (FN, C, FH, FW): FN filters over C input channels; ``b``
     has shape (FN,). Forward maps (N, C, H, W) to (N, FN, OH, OW) with
-    ``OH = (H + 2*pad - FH) / stride + 1``, by unfolding the input with
-    :func:`~common.im2col.im2col` and doing one matrix product. Backward:
-    ``dW = col.T @ dout``, ``db = dout`` summed per filter,
-    ``dx = col2im(dout @ W)``. Introduced in chapter 6, Convolutional neural networks.
+    ``OH = (H + 2*pad - FH) / stride + 1``: it unfolds the input into patches
+    and does one matrix product with the filters. Backward:
+    ``dW = dout @ patches.T`` (summed over the batch), ``db = dout`` summed per
+    filter, ``dx = fold(W.T @ dout)``.
+
+    The CNN chapter explains this with :func:`~common.im2col.im2col` (one row
+    per patch, the classic layout). The layer uses :func:`~common.im2col.unfold`,
+    the same patches with one matrix per image, ``(C*FH*FW, OH*OW)``: then
+    ``W.reshape(FN, -1) @ patches`` is already (N, FN, OH*OW), so neither the
+    input nor the output needs a transpose, which makes it several times faster.
+
+    ``input_grad=False`` skips ``dx`` (``backward`` returns ``None``): the first
+    layer of a network gets data, which needs no gradient, and that ``dx`` is
+    the most expensive part of its backward pass.
+    Introduced in chapter 6, Convolutional neural networks.
     """
 
-    def __init__(self, W: NDArray, b: NDArray, stride: int = 1, pad: int = 0) -> None:
+    def __init__(
+        self, W: NDArray, b: NDArray, stride: int = 1, pad: int = 0, input_grad: bool = True
+    ) -> None:
         if W.ndim != 4:
             raise ValueError(f"Convolution weights must have shape (FN, C, FH, FW), got {W.shape}")
         if b.shape != (W.shape[0],):
@@ -373,9 +390,9 @@ class Convolution:
         self.b = b
         self.stride = stride
         self.pad = pad
-        self.x: NDArray | None = None
-        self.col: NDArray | None = None
-        self.col_W: NDArray | None = None
+        self.input_grad = input_grad
+        self.x_shape: tuple[int, ...] | None = None
+        self.patches: NDArray | None = None  # unfold(x): (N, C*FH*FW, OH*OW)
         self.dW: NDArray | None = None
         self.db: NDArray | None = None
 
@@ -386,19 +403,21 @@ class Convolution:
         out_h = conv_output_size(h, fh, self.stride, self.pad)
         out_w = conv_output_size(w, fw, self.stride, self.pad)
 
-        self.x = x
-        self.col = im2col(x, fh, fw, self.stride, self.pad)  # (N*OH*OW, C*FH*FW)
-        self.col_W = self.W.reshape(fn, -1).T  # (C*FH*FW, FN)
-        out = self.col @ self.col_W + self.b  # the one GEMM: (N*OH*OW, FN)
-        return out.reshape(n, out_h, out_w, fn).transpose(0, 3, 1, 2)
+        self.x_shape = x.shape
+        self.patches = unfold(x, fh, fw, self.stride, self.pad)  # (N, C*FH*FW, OH*OW)
+        out = self.W.reshape(fn, -1) @ self.patches  # one GEMM per image: (N, FN, OH*OW)
+        out += self.b[:, np.newaxis]
+        return out.reshape(n, fn, out_h, out_w)
 
-    def backward(self, dout: NDArray) -> NDArray:
+    def backward(self, dout: NDArray) -> NDArray | None:
         fn, c, fh, fw = self.W.shape
-        dout = dout.transpose(0, 2, 3, 1).reshape(-1, fn)  # a new name, not a write
-        self.db = dout.sum(axis=0)
-        self.dW = (self.col.T @ dout).T.reshape(fn, c, fh, fw)
-        dcol = dout @ self.col_W.T
-        return col2im(dcol, self.x.shape, fh, fw, self.stride, self.pad)
+        dout = dout.reshape(dout.shape[0], fn, -1)  # (N, FN, OH*OW): a new name, not a write
+        self.db = dout.sum(axis=(0, 2))
+        self.dW = (dout @ self.patches.transpose(0, 2, 1)).sum(axis=0).reshape(fn, c, fh, fw)
+        if not self.input_grad:
+            return None
+        dpatches = self.W.reshape(fn, -1).T @ dout  # (N, C*FH*FW, OH*OW)
+        return fold(dpatches, self.x_shape, fh, fw, self.stride, self.pad)
 
 
 class Pooling:
@@ -410,7 +429,12 @@ class Pooling:
     position of the window's maximum (the first one if tied); average pooling
     pads with zeros that count in the average (as PyTorch's default) and
     spreads the gradient evenly. Padding may be at most half the window.
-    Introduced in chapter 6, Convolutional neural networks.
+
+    Like ``im2col_reference`` it loops over the ``pool_h * pool_w`` positions
+    inside a window: the slice ``x[:, :, dy::stride, dx::stride]`` holds that
+    position of *every* window, so the maximum is a running ``np.maximum`` of
+    those slices, with no patch matrix at all. Introduced in chapter 6,
+    Convolutional neural networks.
     """
 
     def __init__(
@@ -433,38 +457,62 @@ class Pooling:
         self.stride = stride
         self.pad = pad
         self.mode = mode
-        self.x: NDArray | None = None
-        self.arg_max: NDArray | None = None
+        self.x_shape: tuple[int, ...] | None = None
+        self.xp: NDArray | None = None  # the padded input (max pooling)
+        self.out: NDArray | None = None  # the output (max pooling)
+
+    def _window_slices(self, out_h: int, out_w: int):
+        """For each position (dy, dx) inside a window, the slices that pick it from every window."""
+        s = self.stride
+        for dy in range(self.pool_h):
+            for dx in range(self.pool_w):
+                yield (slice(None), slice(None), slice(dy, dy + s * out_h, s), slice(dx, dx + s * out_w, s))
 
     def forward(self, x: NDArray) -> NDArray:
         _check_images(x, None, "Pooling")
-        n, c, h, w = x.shape
         p = self.pad
-        out_h = conv_output_size(h, self.pool_h, self.stride, p)
-        out_w = conv_output_size(w, self.pool_w, self.stride, p)
-        self.x = x
+        out_h = conv_output_size(x.shape[2], self.pool_h, self.stride, p)
+        out_w = conv_output_size(x.shape[3], self.pool_w, self.stride, p)
+        self.x_shape = x.shape
 
         fill = -np.inf if self.mode == "max" else 0
         xp = np.pad(x, [(0, 0), (0, 0), (p, p), (p, p)], constant_values=fill) if p else x
-        # one row per (n, y, x, channel), one column per window position
-        col = im2col(xp, self.pool_h, self.pool_w, self.stride).reshape(-1, self.pool_h * self.pool_w)
-        if self.mode == "max":
-            self.arg_max = np.argmax(col, axis=1)
-            out = col[np.arange(col.shape[0]), self.arg_max]
+        out = None
+        for where in self._window_slices(out_h, out_w):
+            if out is None:
+                out = xp[where].copy()
+            elif self.mode == "max":
+                np.maximum(out, xp[where], out=out)
+            else:
+                out += xp[where]
+        if self.mode == "avg":
+            out /= self.pool_h * self.pool_w
         else:
-            out = col.mean(axis=1)
-        return out.reshape(n, out_h, out_w, c).transpose(0, 3, 1, 2)
+            self.xp, self.out = xp, out  # backward finds each maximum again by comparison
+        return out
 
     def backward(self, dout: NDArray) -> NDArray:
-        n, c, h, w = self.x.shape
+        n, c, h, w = self.x_shape
         p = self.pad
-        window = self.pool_h * self.pool_w
-        flat = dout.transpose(0, 2, 3, 1).ravel()  # (n, y, x, channel) order, as in forward
+        out_h, out_w = dout.shape[2:]
+        # when the windows tile the image, each pixel gets exactly one value: assign, don't add
+        tiles = self.stride == self.pool_h == self.pool_w
+        dxp = (np.empty if tiles else np.zeros)((n, c, h + 2 * p, w + 2 * p), dtype=dout.dtype)
         if self.mode == "max":
-            dcol = np.zeros((flat.size, window), dtype=dout.dtype)
-            dcol[np.arange(flat.size), self.arg_max] = flat
+            taken = np.zeros(dout.shape, dtype=bool)  # the window's maximum was already found
+            for where in self._window_slices(out_h, out_w):
+                hit = self.xp[where] == self.out
+                hit &= ~taken  # only the first maximum of a window gets the gradient
+                taken |= hit
+                if tiles:
+                    np.multiply(dout, hit, out=dxp[where])
+                else:
+                    dxp[where] += dout * hit
         else:
-            dcol = np.repeat(flat[:, np.newaxis] / window, window, axis=1)
-        padded_shape = (n, c, h + 2 * p, w + 2 * p)
-        dx = col2im(dcol.reshape(-1, c * window), padded_shape, self.pool_h, self.pool_w, self.stride)
-        return dx[:, :, p:p + h, p:p + w]
+            share = dout / (self.pool_h * self.pool_w)
+            for where in self._window_slices(out_h, out_w):
+                if tiles:
+                    dxp[where] = share
+                else:
+                    dxp[where] += share
+        return dxp[:, :, p:p + h, p:p + w]

@@ -69,6 +69,14 @@ class SGD(Optimizer):
     def step(self, param: NDArray, grad: NDArray, state: Mapping[str, object]) -> tuple[NDArray, State]:
         return param - self.lr * grad, {}
 
+    def update(self, params: MutableMapping[str, NDArray], grads: Mapping[str, NDArray]) -> None:
+        """Same rule as :meth:`step`, written into each array in place (no temporary copy)."""
+        for key, param in params.items():
+            if isinstance(param, np.ndarray):
+                param -= self.lr * grads[key]
+            else:
+                params[key] = param - self.lr * grads[key]
+
 
 class Momentum(Optimizer):
     """Gradient descent with a velocity that remembers past steps, like a ball rolling downhill.
@@ -173,6 +181,33 @@ class Adam(Optimizer):
         m_hat = m / (1 - self.beta1**t)
         v_hat = v / (1 - self.beta2**t)
         return param - self.lr * m_hat / (np.sqrt(v_hat) + self.eps), {"t": t, "m": m, "v": v}
+
+    def update(self, params: MutableMapping[str, NDArray], grads: Mapping[str, NDArray]) -> None:
+        """Same rule as :meth:`step`, but updating ``m``, ``v`` and each array in place.
+
+        Used by every training loop, so it avoids the temporary arrays of the
+        pure version. The constants are Python floats, which NumPy applies in
+        the array's own dtype: float32 weights stay float32 throughout.
+        """
+        for key, param in params.items():
+            if not isinstance(param, np.ndarray):
+                new_param, self.state[key] = self.step(param, grads[key], self.state.get(key, {}))
+                params[key] = new_param
+                continue
+            grad = grads[key]
+            state = self.state.setdefault(key, {})
+            t = state["t"] = int(state.get("t", 0)) + 1
+            m = state.setdefault("m", np.zeros_like(param))
+            v = state.setdefault("v", np.zeros_like(param))
+            m *= self.beta1
+            m += (1 - self.beta1) * grad
+            v *= self.beta2
+            v += (1 - self.beta2) * np.square(grad)
+            denom = np.sqrt(v * (1 / (1 - self.beta2**t)))  # sqrt(v_hat)
+            denom += self.eps
+            step = m * (self.lr / (1 - self.beta1**t))  # lr * m_hat
+            step /= denom
+            param -= step
 
 
 _OPTIMIZERS: dict[str, type[Optimizer]] = {
