@@ -6,13 +6,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NB_TIMEOUT ?= 1800
 
-.PHONY: lab test install notebooks notebook clean help
+.PHONY: lab test install notebooks notebook book slides clean help
 
 help:
 	@echo "make lab        start JupyterLab on the course's start page"
 	@echo "make test       run every test (library + notebooks in quick mode)"
 	@echo "make notebooks  re-execute every chapter in full mode (before committing)"
 	@echo "make notebook NB=chapters/01_perceptron.ipynb   re-execute one notebook"
+	@echo "make book       build the website into book/_build/html/ (offline, no execution)"
+	@echo "make slides     build one reveal.js deck per chapter into book/_build/slides/"
 
 # Create the virtual environment and install the course (re-runs when pyproject.toml changes).
 $(STAMP): pyproject.toml
@@ -41,5 +43,12 @@ notebook: $(STAMP)
 	env -u COURSE_QUICK $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=-1 $(NB)
 
+# Website and slides from the committed notebooks; see book/README.md (needs npm).
+book: $(STAMP)
+	$(BIN)/python book/build.py book
+
+slides: $(STAMP)
+	$(BIN)/python book/build.py slides
+
 clean:
-	rm -rf $(VENV) book/_build .pytest_cache
+	rm -rf $(VENV) book/_build book/_vendor book/node_modules .pytest_cache

@@ -1,0 +1,28 @@
+"""nbconvert settings for `make slides` (book/build.py passes this file with --config).
+
+Every URL is relative, so a deck works from file:// and over http as long as the
+vendor/ folder that build.py fills from book/node_modules sits beside it.
+"""
+
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (provided by traitlets when nbconvert loads this file)
+
+HERE = Path(__file__).resolve().parent
+
+c.TemplateExporter.extra_template_basedirs = [str(HERE / "slides_template")]
+c.SlidesExporter.template_name = "offline_reveal"
+
+c.SlidesExporter.reveal_url_prefix = "vendor/reveal.js"
+c.SlidesExporter.reveal_theme = "white"  # the other themes pull web fonts
+c.SlidesExporter.reveal_transition = "slide"
+c.SlidesExporter.reveal_number = "c/t"
+c.SlidesExporter.reveal_scroll = True  # long code or output scrolls instead of overflowing
+c.SlidesExporter.mathjax_url = "vendor/mathjax2/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+c.SlidesExporter.require_js_url = "vendor/require.js"
+c.SlidesExporter.jquery_url = "vendor/jquery.min.js"
+c.SlidesExporter.widget_renderer_url = "vendor/html-manager/embed-amd.js"
+
+# Lecture slides: no "In [12]:" prompts.
+c.TemplateExporter.exclude_input_prompt = True
+c.TemplateExporter.exclude_output_prompt = True
