@@ -6,14 +6,18 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NB_TIMEOUT ?= 1800
 
-.PHONY: lab test install notebooks notebook book slides clean help
+.PHONY: lab test install notebooks notebook book slides weights clean help bench results
 
 help:
 	@echo "make lab        start JupyterLab on the course's start page"
 	@echo "make test       run every test (library + notebooks in quick mode)"
 	@echo "make notebooks  re-execute every chapter in full mode (before committing)"
 	@echo "make notebook NB=chapters/01_perceptron.ipynb   re-execute one notebook"
+	@echo "make bench      time our NumPy layers and a SimpleConvNet step against PyTorch (installs the bench extra)"
+	@echo "make results    train the reference networks on full MNIST; print test accuracy and wall time"
+	@echo "                (BENCH_ARGS=\"--blocks 15\", RESULTS_ARGS=\"--only simple_conv\" pass options)"
 	@echo "make book       build the website into book/_build/html/ (offline, no execution)"
+	@echo "make weights    retrain the shipped chapter-2 weights (needs full MNIST, e.g. MNIST_MIRROR)"
 	@echo "make slides     build one reveal.js deck per chapter into book/_build/slides/"
 
 # Create the virtual environment and install the course (re-runs when pyproject.toml changes).
@@ -43,12 +47,25 @@ notebook: $(STAMP)
 	env -u COURSE_QUICK $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=-1 $(NB)
 
+# The weights chapter 2 ships in datasets/weights/ (recipe and checksum in its README).
+weights: $(STAMP)
+	$(BIN)/python -m common.pretrained
+
 # Website and slides from the committed notebooks; see book/README.md (needs npm).
 book: $(STAMP)
 	$(BIN)/python book/build.py book
 
 slides: $(STAMP)
 	$(BIN)/python book/build.py slides
+
+# PyTorch (the bench extra, CPU wheel pinned in pyproject.toml) is only installed when missing.
+bench: $(STAMP)
+	@$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -e ".[dev,bench]"
+	$(BIN)/python -m common.bench $(BENCH_ARGS)
+
+# Needs the full MNIST: cached in datasets/mnist/, or set MNIST_MIRROR (see datasets/README.md).
+results: $(STAMP)
+	$(BIN)/python -m common.results $(RESULTS_ARGS)
 
 clean:
 	rm -rf $(VENV) book/_build book/_vendor book/node_modules .pytest_cache

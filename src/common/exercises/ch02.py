@@ -1,0 +1,345 @@
+"""Self-checks for the exercises of chapter 2, Neural networks.
+
+Each ``check_…`` takes the learner's function, runs it on small cases whose
+answers are known, prints one line per case (``✓`` right, ``✗`` wrong, with what
+was expected and a hint) and returns ``True`` only if every case passed. A check
+never raises: an exception in the learner's code, a warning, ``None`` or a wrong
+shape is reported as a wrong answer.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numpy as np
+
+from common.functions import sigmoid, softmax
+
+__all__ = [
+    "check_step_function",
+    "check_softmax",
+    "check_collapse",
+    "check_forward",
+    "check_accuracy",
+]
+
+_Check = TypeVar("_Check", bound=Callable[..., bool])
+
+
+class _NotDone(Exception):
+    """The learner's stub still raises NotImplementedError."""
+
+
+def _never_raises(check: _Check) -> _Check:
+    """Turn an unfinished stub into one friendly line, and anything unexpected into False."""
+
+    @functools.wraps(check)
+    def wrapper(fn: Any, *args: Any, **kwargs: Any) -> bool:
+        try:
+            return check(fn, *args, **kwargs)
+        except _NotDone:
+            name = getattr(fn, "__name__", "your function")
+            print(f"✗ Not done yet: {name} still raises NotImplementedError. "
+                  "Replace the `raise` line with your code, then run this check again.")
+            return False
+        except Exception as err:  # a strange answer must become a message, not a traceback
+            print(f"✗ could not check this answer: {type(err).__name__}: {err}")
+            return False
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _ok(message: str) -> bool:
+    print(f"✓ {message}")
+    return True
+
+
+def _fail(message: str) -> bool:
+    print(f"✗ {message}")
+    return False
+
+
+def _call(fn: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
+    """Run the learner's ``fn``; return (result, None) or (None, why it failed).
+
+    NumPy floating-point warnings (overflow, invalid value) are caught and
+    reported rather than printed, so a wrong answer never leaves red text behind.
+    """
+    flags: list[str] = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with np.errstate(all="call", call=lambda kind, _flag: flags.append(kind)):
+                result = fn(*args)
+    except NotImplementedError:
+        raise _NotDone from None
+    except Exception as err:  # the learner's code may raise anything
+        return None, f"it raised {type(err).__name__}: {str(err).strip()}"
+    if result is None:
+        return None, "it returned None: did you forget `return`?"
+    if flags:
+        kinds = ", ".join(sorted(set(flags)))
+        return result, f"NumPy reported {kinds} in floating-point arithmetic"
+    return result, None
+
+
+def _fmt(a: Any) -> str:
+    text = np.array2string(np.asarray(a, dtype=float), precision=4, suppress_small=True)
+    return " ".join(text.split())  # one line, even for a 2-D array
+
+
+def _summary(results: list[bool]) -> bool:
+    passed = sum(results)
+    if all(results):
+        print(f"All {len(results)} checks passed.")
+        return True
+    print(f"{passed} of {len(results)} checks passed.")
+    return False
+
+
+# ----------------------------------------------------------------------- exercise 1
+@_never_raises
+def check_step_function(fn: Callable[[np.ndarray], Any]) -> bool:
+    """Exercise 1: a step function that takes a whole NumPy array at once.
+
+    Introduced in chapter 2, Neural networks. Expects 1 where ``x > 0``, 0 where
+    ``x <= 0``, the same shape as the input, for 1-D and 2-D arrays.
+    """
+    results = []
+    x = np.array([-2.0, -0.5, 0.0, 0.5, 3.0])
+    want = np.array([0, 0, 0, 1, 1])
+    got, err = _call(fn, x)
+    if err and got is None:
+        hint = ""
+        if "truth value" in err:
+            hint = (". Hint: `if x > 0` needs one True/False, but x is an array; compare the "
+                    "whole array instead, `x > 0`, and convert the booleans to numbers")
+        results.append(_fail(f"step([-2, -0.5, 0, 0.5, 3]) failed, {err}{hint}"))
+    else:
+        got = np.asarray(got)
+        if got.shape != x.shape:
+            results.append(_fail(f"step of 5 inputs returned shape {got.shape}, expected (5,)"))
+        elif np.array_equal(got.astype(float), want) and got.dtype != bool:
+            results.append(_ok("step([-2, -0.5, 0, 0.5, 3]) = [0 0 0 1 1]"))
+        elif got.dtype == bool:
+            results.append(_fail("it returned booleans (True/False): convert them to numbers, "
+                                 "e.g. with .astype(int) or .astype(float)"))
+        elif got[2] != 0 and np.array_equal(np.delete(got, 2).astype(float), np.delete(want, 2)):
+            results.append(_fail("step(0) should be 0: the unit fires only when x is strictly "
+                                 "greater than 0"))
+        else:
+            results.append(_fail(f"step([-2, -0.5, 0, 0.5, 3]) = {_fmt(got)}, expected [0 0 0 1 1]"))
+    x2 = np.array([[-1.0, 2.0, 0.0], [4.0, -3.0, 0.1]])
+    got2, err2 = _call(fn, x2)
+    if got2 is None:
+        results.append(_fail(f"on a 2 × 3 array it failed, {err2}"))
+    elif np.shape(got2) == x2.shape and np.array_equal(np.asarray(got2, dtype=float), x2 > 0):
+        results.append(_ok("works on a 2 × 3 array and keeps its shape"))
+    else:
+        results.append(_fail(f"on [[-1, 2, 0], [4, -3, 0.1]] it returned {_fmt(got2)}, "
+                             "expected [[0 1 0] [1 0 1]] with shape (2, 3)"))
+    return _summary(results)
+
+
+# ----------------------------------------------------------------------- exercise 2
+@_never_raises
+def check_softmax(fn: Callable[[np.ndarray], Any]) -> bool:
+    """Exercise 2: a softmax that survives large scores and works on a batch.
+
+    Introduced in chapter 2, Neural networks. Expects probabilities along the last
+    axis, no overflow for scores like 1010, and one softmax per row of a 2-D input.
+    """
+    results = []
+    cases = [
+        ("small scores [0.3, 2.9, 4.0]", np.array([0.3, 2.9, 4.0])),
+        ("large scores [1010, 1000, 990]", np.array([1010.0, 1000.0, 990.0])),
+    ]
+    for label, a in cases:
+        want = softmax(a)
+        got, err = _call(fn, a)
+        if got is None:
+            results.append(_fail(f"{label}: {err}"))
+            continue
+        got = np.asarray(got, dtype=float)
+        if got.shape != a.shape:
+            results.append(_fail(f"{label}: returned shape {got.shape}, expected {a.shape}"))
+        elif not np.all(np.isfinite(got)) or err:
+            why = f" ({err})" if err else ""
+            results.append(_fail(f"{label}: got {_fmt(got)}{why}; exp(1010) overflows to inf, "
+                                 "so subtract the largest score before calling np.exp"))
+        elif np.allclose(got, want, rtol=1e-6, atol=1e-12):
+            results.append(_ok(f"{label} -> {_fmt(got)}, sums to 1"))
+        else:
+            results.append(_fail(f"{label}: got {_fmt(got)}, expected {_fmt(want)}"))
+    batch = np.array([[1.0, 2.0, 3.0], [1000.0, 1000.0, 1000.0]])
+    want = softmax(batch)
+    got, err = _call(fn, batch)
+    if got is None:
+        results.append(_fail(f"a batch of two rows: {err}"))
+    else:
+        got = np.asarray(got, dtype=float)
+        if got.shape != batch.shape:
+            results.append(_fail(f"a batch of shape (2, 3) gave shape {got.shape}: keep the shape"))
+        elif np.allclose(got, want, rtol=1e-6, atol=1e-12):
+            results.append(_ok("a batch of two rows: each row sums to 1"))
+        else:
+            sums = _fmt(np.nansum(got, axis=-1))
+            results.append(_fail(
+                f"a batch of two rows: row sums are {sums}, expected [1. 1.]; take the max and the "
+                "sum along the last axis, with axis=-1 and keepdims=True"))
+    return _summary(results)
+
+
+# ----------------------------------------------------------------------- exercise 3
+def _two_linear_layers(seed: int = 2) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(4, 2)),
+            rng.normal(size=2), rng.normal(size=(5, 3)))
+
+
+@_never_raises
+def check_collapse(fn: Callable[..., Any]) -> bool:
+    """Exercise 3: merge two linear layers into one, ``(W, b) = fn(W1, b1, W2, b2)``.
+
+    Introduced in chapter 2, Neural networks. The single layer must give
+    ``x @ W + b == (x @ W1 + b1) @ W2 + b2`` for every input ``x``.
+    """
+    W1, b1, W2, b2, x = _two_linear_layers()
+    want_W, want_b = W1 @ W2, b1 @ W2 + b2
+    got, err = _call(fn, W1, b1, W2, b2)
+    if got is None:
+        hint = (": b1 has 4 entries and b2 has 2, so b1 must first pass through W2"
+                if err and "broadcast" in err else "")
+        return _summary([_fail(f"collapse(W1, b1, W2, b2) failed, {err}{hint}")])
+    try:
+        W, b = (np.asarray(v, dtype=float) for v in got)
+    except (TypeError, ValueError):
+        return _summary([_fail(f"it should return a pair (W, b), got {type(got).__name__}")])
+    results = []
+    if W.shape == want_W.T.shape and np.allclose(W, want_W.T):
+        results.append(_fail("W is transposed: inputs are rows, so the product is W1 @ W2, "
+                             "of shape (3, 2)"))
+    elif W.shape != want_W.shape:
+        results.append(_fail(f"W has shape {W.shape}; with W1 of shape (3, 4) and W2 of shape "
+                             f"(4, 2) the merged W must be (3, 2)"))
+    elif np.allclose(W, want_W):
+        results.append(_ok("W = W1 @ W2 has shape (3, 2)"))
+    else:
+        results.append(_fail("W is wrong: x first meets W1, then W2, so the merged matrix is W1 @ W2"))
+    if b.shape != want_b.shape:
+        results.append(_fail(f"b has shape {b.shape}, expected (2,), one bias per output"))
+    elif np.allclose(b, want_b):
+        results.append(_ok("b = b1 @ W2 + b2"))
+    elif np.allclose(b, b2):
+        results.append(_fail("b is only b2: the first bias b1 also passes through W2, add b1 @ W2"))
+    else:
+        results.append(_fail("b is wrong: expand (x @ W1 + b1) @ W2 + b2 and collect what does "
+                             "not multiply x"))
+    if all(results):
+        same = np.allclose(x @ W + b, (x @ W1 + b1) @ W2 + b2)
+        results.append(_ok("one layer gives the same outputs as the two, on 5 random inputs")
+                       if same else _fail("the merged layer gives different outputs"))
+    return _summary(results)
+
+
+# ----------------------------------------------------------------------- exercise 4
+def _small_network(seed: int = 4) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    sizes = [2, 3, 2, 2]
+    net: dict[str, np.ndarray] = {}
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        net[f"W{i}"] = rng.normal(size=(n_in, n_out))
+        net[f"b{i}"] = rng.normal(size=n_out)
+    return net
+
+
+def _reference_forward(net: dict[str, np.ndarray], x: np.ndarray, *, out=lambda a: a,
+                       bias: bool = True, act=sigmoid) -> np.ndarray:
+    a = x
+    for i in (1, 2, 3):
+        a = a @ net[f"W{i}"] + (net[f"b{i}"] if bias else 0)
+        a = act(a) if i < 3 else out(a)
+    return a
+
+
+@_never_raises
+def check_forward(fn: Callable[[dict[str, np.ndarray], np.ndarray], Any]) -> bool:
+    """Exercise 4: the forward pass of a 2-3-2-2 network, ``y = fn(network, x)``.
+
+    Introduced in chapter 2, Neural networks. Hidden layers use sigmoid, the
+    output the identity; ``x`` may be one input of shape (2,) or a batch (N, 2).
+    """
+    net = _small_network()
+    results = []
+    for label, x in (("one input of shape (2,)", np.array([1.0, 0.5])),
+                     ("a batch of shape (4, 2)", np.random.default_rng(5).normal(size=(4, 2)))):
+        want = _reference_forward(net, x)
+        got, err = _call(fn, {k: v.copy() for k, v in net.items()}, x)
+        if got is None:
+            results.append(_fail(f"{label}: {err}"))
+            continue
+        got = np.asarray(got, dtype=float)
+        if got.shape != want.shape:
+            results.append(_fail(f"{label}: output shape {got.shape}, expected {want.shape}"))
+        elif np.allclose(got, want):
+            results.append(_ok(f"{label}: output {_fmt(got) if x.ndim == 1 else 'shape ' + str(got.shape)}"))
+        elif np.allclose(got, _reference_forward(net, x, out=sigmoid)):
+            results.append(_fail(f"{label}: you applied sigmoid to the output layer; "
+                                 "the output activation here is the identity"))
+        elif np.allclose(got, _reference_forward(net, x, bias=False)):
+            results.append(_fail(f"{label}: the biases are missing: add b1, b2 and b3"))
+        elif np.allclose(got, _reference_forward(net, x, act=lambda a: np.maximum(a, 0))):
+            results.append(_fail(f"{label}: the hidden layers should use sigmoid, not ReLU"))
+        else:
+            results.append(_fail(f"{label}: got {_fmt(got)}, expected {_fmt(want)}; check each "
+                                 "layer is a = x @ W + b followed by its activation"))
+    return _summary(results)
+
+
+# ----------------------------------------------------------------------- exercise 5
+@_never_raises
+def check_accuracy(fn: Callable[[np.ndarray, np.ndarray], Any]) -> bool:
+    """Exercise 5: batch accuracy, ``fn(y, t)`` for scores ``y`` of shape (N, 10).
+
+    Introduced in chapter 2, Neural networks. ``t`` holds labels (N,) or one-hot
+    rows (N, 10); the answer is the fraction of rows whose largest score is at
+    the true class, a float in [0, 1].
+    """
+    rng = np.random.default_rng(7)
+    n = 12
+    y = rng.normal(size=(n, 10))
+    t = y.argmax(axis=1)
+    t[[1, 4, 9]] = (t[[1, 4, 9]] + 3) % 10  # three mistakes: accuracy 9 / 12
+    want = 0.75
+    results = []
+    for label, targets in (("labels of shape (12,)", t), ("one-hot labels of shape (12, 10)", np.eye(10)[t])):
+        got, err = _call(fn, y, targets)
+        if got is None:
+            hint = ""
+            if err and "broadcast" in err:
+                hint = ("; turn one-hot rows back into labels with argmax(axis=1) first"
+                        if targets.ndim == 2 else
+                        "; did you take argmax over axis 0? The classes are along axis 1")
+            results.append(_fail(f"{label}: {err}{hint}"))
+            continue
+        try:
+            value = float(np.asarray(got))
+        except (TypeError, ValueError):
+            results.append(_fail(f"{label}: expected one number, got {type(got).__name__} of "
+                                 f"shape {np.shape(got)}"))
+            continue
+        if np.isclose(value, want):
+            results.append(_ok(f"{label}: accuracy {value:g} (9 of 12 right)"))
+        elif np.isclose(value, 9):
+            results.append(_fail(f"{label}: returned the count 9; divide by the batch size to "
+                                 "get a fraction"))
+        elif targets.ndim == 2:
+            results.append(_fail(f"{label}: got {value:g}, expected 0.75; turn one-hot rows "
+                                 "back into labels with argmax(axis=1) first"))
+        else:
+            results.append(_fail(f"{label}: got {value:g}, expected 0.75; compare "
+                                 "y.argmax(axis=1) with t"))
+    return _summary(results)
