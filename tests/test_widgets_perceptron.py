@@ -77,6 +77,22 @@ def test_extreme_slider_values_never_raise():
         assert "XOR" not in title
 
 
+def test_weight_arrow_never_leaves_the_view():
+    """At the sliders' extremes the line may only graze a corner: then no arrow and no stray "w"."""
+    values = (-2.0, -0.7, 0.0, 0.5, 2.0)
+    fig, ax = plt.subplots()
+    view = PerceptronView(ax)
+    lo, hi = view.lim
+    for w1, w2, b in itertools.product(values, repeat=3):
+        view.update(w1, w2, b)
+        if view.arrow_label.get_visible():
+            assert all(lo < c < hi for c in view.arrow_label.get_position()), (w1, w2, b)
+            assert all(lo < c < hi for c in view.arrow.xy), (w1, w2, b)
+    for corner in ((2.0, 2.0, 2.0), (-2.0, -2.0, -2.0)):
+        view.update(*corner)
+        assert not view.arrow_label.get_visible() and not view.arrow.get_visible()
+
+
 def test_points_are_coloured_by_output():
     fig, ax = plt.subplots()
     view = PerceptronView(ax)
@@ -143,3 +159,13 @@ def test_plane_axes_are_labelled():
     fig = draw_gates()
     for ax in fig.axes:
         assert ax.get_xlabel() and ax.get_ylabel()
+
+
+def test_widget_repaints_only_the_moving_artists():
+    """The fast path: one full draw, then each slider step repaints the changing artists only."""
+    ui = perceptron_widget()
+    first = ui.image.value
+    for value in (0.1, 0.2, -1.3):
+        ui.sliders["w1"].value = value
+    assert ui.renderer.full_draws == 1
+    assert ui.image.value != first and ui.image.value[:4] == b"\x89PNG"

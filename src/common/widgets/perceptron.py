@@ -16,7 +16,6 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -180,13 +179,19 @@ class PerceptronView:
             if np.all((shifted > self.lim[0] + 0.1) & (shifted < self.lim[1] - 0.1)):
                 foot = shifted
             tip = foot + 0.3 * w / norm
-            visible = bool(np.all((foot > self.lim[0]) & (foot < self.lim[1])))
+            label = tip + 0.09 * w / norm
+            # Foot, tip and label all inside the view, the foot clear of the edges: a line that
+            # only grazes a corner (e.g. w1 = w2 = b = 2) gets no arrow, and no stray "w" outside.
+            inner = (self.lim[0] + 0.05, self.lim[1] - 0.05)
+            visible = bool(np.all((foot > inner[0]) & (foot < inner[1]))
+                           and np.all((tip > self.lim[0]) & (tip < self.lim[1]))
+                           and np.all((label > self.lim[0]) & (label < self.lim[1])))
         self.arrow.set_visible(visible)
         self.arrow_label.set_visible(visible)
         if visible:
             self.arrow.xy = tuple(tip)
             self.arrow.set_position(tuple(foot))
-            self.arrow_label.set_position(tuple(tip + 0.09 * w / norm))
+            self.arrow_label.set_position(tuple(label))
 
 
 def draw_perceptron(w1: float = 0.5, w2: float = 0.5, b: float = -0.7, ax: Axes | None = None,
@@ -226,10 +231,15 @@ def perceptron_widget(w1: float = 0.5, w2: float = 0.5, b: float = -0.7, dpi: in
     """Sliders for ``w1``, ``w2`` and ``b`` (−2 … 2, step 0.1) and a preset menu, redrawing live.
 
     The figure is drawn once and updated in place by :class:`PerceptronView`, then sent
-    as a PNG to an ``Image`` widget. Returns the ``VBox``; its ``sliders``, ``image``
-    and ``view`` attributes let tests drive it. Introduced in chapter 1, Perceptron.
+    as a PNG to an ``Image`` widget; axes, ticks, labels and legend are kept as a
+    picture and only the moving artists are repainted (:class:`~common.widgets._render.BlitRenderer`),
+    which keeps a slider step near 100 ms in the browser. Returns the ``VBox``; its
+    ``sliders``, ``image``, ``view`` and ``renderer`` attributes let tests drive it.
+    Introduced in chapter 1, Perceptron.
     """
     import ipywidgets as widgets
+
+    from common.widgets._render import BlitRenderer
 
     def slider(name: str, value: float) -> widgets.FloatSlider:
         return widgets.FloatSlider(value=value, min=-2.0, max=2.0, step=0.1, description=name,
@@ -240,8 +250,10 @@ def perceptron_widget(w1: float = 0.5, w2: float = 0.5, b: float = -0.7, dpi: in
     preset = widgets.Dropdown(options=["choose…", *GATE_WEIGHTS], value="choose…",
                               description="preset", layout=widgets.Layout(width="200px"))
     fig = Figure(figsize=(7.6, 3.8), dpi=dpi)
-    FigureCanvasAgg(fig)
     view = _layout(fig, table=True)
+    renderer = BlitRenderer(fig, lambda: [view.image, *view.ax.spines.values(), view.line, view.arrow,
+                                          view.arrow_label, view.points, view.title_artist,
+                                          view.table, view.gate])
     image = widgets.Image(format="png")
     busy = {"on": False}
 
@@ -249,7 +261,7 @@ def perceptron_widget(w1: float = 0.5, w2: float = 0.5, b: float = -0.7, dpi: in
         if busy["on"]:
             return
         view.update(sliders["w1"].value, sliders["w2"].value, sliders["b"].value)
-        image.value = render_png(fig, dpi)
+        image.value = renderer.png()
 
     def apply_preset(change: dict) -> None:
         if change["new"] not in GATE_WEIGHTS:
@@ -267,7 +279,7 @@ def perceptron_widget(w1: float = 0.5, w2: float = 0.5, b: float = -0.7, dpi: in
     preset.observe(apply_preset, names="value")
     redraw()
     box = widgets.VBox([widgets.HBox([*sliders.values(), preset]), image])
-    box.sliders, box.image, box.view, box.preset = sliders, image, view, preset
+    box.sliders, box.image, box.view, box.preset, box.renderer = sliders, image, view, preset, renderer
     return box
 
 
