@@ -1,0 +1,301 @@
+"""Self-checks for the exercises of chapter 3, Learning from data.
+
+Each ``check_…`` function takes the learner's answer, prints one line per test
+(``✓`` right, ``✗`` wrong, with what was expected and a hint), and returns ``True``
+only when everything is right. Nothing here raises on a wrong or unfinished answer:
+the chapter runs top to bottom with the stubs in place. Introduced in chapter 3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from common.functions import cross_entropy_error
+
+__all__ = [
+    "check_cross_entropy",
+    "check_numerical_gradient",
+    "check_gradient_descent",
+    "check_mini_batch",
+    "check_critical_learning_rate",
+]
+
+_OK, _BAD = "✓", "✗"
+
+
+def _call(func: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
+    """Call the learner's function; return (value, None) or (None, a description of the error)."""
+    try:
+        return func(*args), None
+    except Exception as exc:  # the learner's code may fail in any way; report it, do not raise
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def _as_float(value: Any) -> float | None:
+    try:
+        return float(np.asarray(value, dtype=float).reshape(()))
+    except (TypeError, ValueError):
+        return None
+
+
+def _as_array(value: Any) -> np.ndarray | None:
+    try:
+        out = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return out
+
+
+def _summary(n_wrong: int, n_total: int) -> bool:
+    if n_wrong == 0:
+        print(f"{_OK} All {n_total} tests passed." if n_total > 1 else f"{_OK} Correct.")
+        return True
+    failed = f"{n_wrong} of {n_total} tests failed" if n_total > 1 else "Not yet"
+    print(f"{_BAD} {failed}: read the lines above, fix, run again.")
+    return False
+
+
+# --- Exercise 1: batch cross-entropy ---------------------------------------------------
+
+
+def _ce_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
+    rng = np.random.default_rng(3)
+    y4 = rng.dirichlet(np.ones(5), size=4)
+    labels = np.array([0, 3, 1, 4])
+    return [
+        ("one sample, one-hot", np.array([0.1, 0.7, 0.2]), np.array([0.0, 1.0, 0.0])),
+        ("a batch of 4, one-hot", y4, np.eye(5)[labels]),
+        ("a batch of 4, integer labels", y4, labels),
+        ("a batch with a probability of exactly 0 for the true class", np.array([[0.0, 1.0], [0.5, 0.5]]),
+         np.array([[1.0, 0.0], [0.0, 1.0]])),
+    ]
+
+
+def check_cross_entropy(ce: Callable[[np.ndarray, np.ndarray], float]) -> bool:
+    """Check ``ce(y, t)``: mean cross-entropy of probabilities ``y`` against one-hot or label targets ``t``.
+
+    Must average over the batch, accept a single sample (1-D ``y``), accept integer
+    labels, and stay finite when a probability is 0 (add ``1e-7`` inside the log).
+    Introduced in chapter 3, exercise 1.
+    """
+    wrong = 0
+    cases = _ce_cases()
+    for name, y, t in cases:
+        expected = cross_entropy_error(y, t)
+        value, error = _call(ce, y.copy(), t.copy())
+        got = _as_float(value)
+        n = 1 if y.ndim == 1 else y.shape[0]
+        if error is not None:
+            print(f"{_BAD} {name}: your function raised {error}")
+        elif value is None:
+            print(f"{_BAD} {name}: your function returned None: replace the stub with your code")
+        elif got is None:
+            print(f"{_BAD} {name}: expected one number (the mean loss), got an array of shape "
+                  f"{np.shape(value)}: sum over classes and average over the batch")
+        elif not np.isfinite(got):
+            print(f"{_BAD} {name}: you returned {got}: log(0) is -inf; add a tiny 1e-7 inside the log")
+        elif np.isclose(got, expected, rtol=1e-5, atol=1e-6):
+            print(f"{_OK} {name}: {got:.6f}")
+            continue
+        elif n > 1 and np.isclose(got, expected * n, rtol=1e-5):
+            print(f"{_BAD} {name}: you returned {got:.6f}, which is {n} × the expected {expected:.6f}: "
+                  "divide the sum by the batch size N so the loss does not grow with N")
+        elif np.isclose(got, -expected, rtol=1e-5):
+            print(f"{_BAD} {name}: you returned {got:.6f}, expected {expected:.6f}: the sign is wrong "
+                  "(cross-entropy is −Σ t·log y, a positive number)")
+        else:
+            print(f"{_BAD} {name}: you returned {got:.6f}, expected {expected:.6f}. With labels, pick "
+                  "y[np.arange(N), t]; with one-hot t, use −Σ t·log(y + 1e-7), then divide by N")
+        wrong += 1
+    return _summary(wrong, len(cases))
+
+
+# --- Exercise 2: the numerical gradient of a function of many variables -----------------
+
+_GRAD_CASES: list[tuple[str, Callable[[np.ndarray], float], Callable[[np.ndarray], np.ndarray], list]] = [
+    ("f(x) = x₀² + x₁²", lambda x: float(np.sum(x**2)), lambda x: 2 * x, [3.0, 4.0]),
+    ("f(x) = x₀·x₁ + sin(x₂)", lambda x: float(x[0] * x[1] + np.sin(x[2])),
+     lambda x: np.array([x[1], x[0], np.cos(x[2])]), [1.5, -2.0, 0.3]),
+    ("f(W) = Σ W² / 2 for a 2 × 3 matrix W", lambda w: float(np.sum(w**2) / 2), lambda w: w.copy(),
+     [[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]]),
+]
+
+
+def check_numerical_gradient(grad_fn: Callable[[Callable[[np.ndarray], float], np.ndarray], np.ndarray]) -> bool:
+    """Check ``grad_fn(f, x)``: central-difference gradient of ``f`` at ``x`` (same shape as ``x``), ``x`` unchanged.
+
+    Introduced in chapter 3, exercise 2.
+    """
+    wrong = 0
+    for name, f, exact, point in _GRAD_CASES:
+        x = np.array(point, dtype=float)
+        before = x.copy()
+        expected = exact(before)
+        value, error = _call(grad_fn, f, x)
+        got = _as_array(value) if error is None and value is not None else None
+        where = f"{name} at x = {before.tolist()}"
+        if error is not None:
+            print(f"{_BAD} {where}: your function raised {error}")
+        elif value is None:
+            print(f"{_BAD} {where}: your function returned None: replace the stub with your code")
+        elif got is None or got.shape != expected.shape:
+            print(f"{_BAD} {where}: expected an array of shape {expected.shape} (the shape of x), got "
+                  f"{np.shape(value)}: use np.zeros_like(x) and loop over np.ndindex(x.shape)")
+        elif not np.array_equal(x, before):
+            print(f"{_BAD} {where}: your function changed x to {x.tolist()}: put each entry back "
+                  "after evaluating f at x + h and x − h")
+        elif np.allclose(got, expected, rtol=1e-6, atol=1e-7):
+            print(f"{_OK} {where}: ∇f = {np.round(got, 6).tolist()}")
+            continue
+        elif np.allclose(got, expected, rtol=1e-2, atol=1e-2):
+            print(f"{_BAD} {where}: you returned {np.round(got, 8).tolist()}, exact "
+                  f"{np.round(expected, 8).tolist()}: close but not accurate; use the central "
+                  "difference (f(x+h) − f(x−h)) / (2h) with h = 1e-4")
+        else:
+            print(f"{_BAD} {where}: you returned {np.round(got, 6).tolist()}, expected "
+                  f"{np.round(expected, 6).tolist()}: nudge one entry at a time, by +h and −h")
+        wrong += 1
+    return _summary(wrong, len(_GRAD_CASES))
+
+
+# --- Exercise 3: gradient descent ---------------------------------------------------------
+
+
+def _gd_reference(grad: Callable[[np.ndarray], np.ndarray], init: np.ndarray, lr: float, steps: int) -> np.ndarray:
+    x = np.array(init, dtype=float)
+    for _ in range(steps):
+        x = x - lr * grad(x)
+    return x
+
+
+_GD_CASES = [
+    ("f = x₀² + x₁² from (-3, 4), η = 0.1, 20 steps", lambda x: 2 * x, [-3.0, 4.0], 0.1, 20),
+    ("f = x₀²/20 + x₁² from (-7, 2), η = 0.5, 5 steps", lambda x: np.array([x[0] / 10, 2 * x[1]]),
+     [-7.0, 2.0], 0.5, 5),
+    ("f = x₀² + x₁² from (1, 1), η = 0.1, 0 steps", lambda x: 2 * x, [1.0, 1.0], 0.1, 0),
+]
+
+
+def check_gradient_descent(gd: Callable[..., np.ndarray]) -> bool:
+    """Check ``gd(grad, init, lr, steps)``: the point reached after ``steps`` updates x ← x − lr·grad(x).
+
+    ``init`` must not be modified. Introduced in chapter 3, exercise 3.
+    """
+    wrong = 0
+    for name, grad, init, lr, steps in _GD_CASES:
+        start = np.array(init)
+        expected = _gd_reference(grad, start, lr, steps)
+        value, error = _call(gd, grad, start, lr, steps)
+        got = _as_array(value) if error is None and value is not None else None
+        if error is not None:
+            print(f"{_BAD} {name}: your function raised {error}")
+        elif value is None:
+            print(f"{_BAD} {name}: your function returned None: return the final point")
+        elif got is None or got.shape != expected.shape:
+            print(f"{_BAD} {name}: expected a point of shape {expected.shape}, got {np.shape(value)}")
+        elif not np.array_equal(start, np.array(init)):
+            print(f"{_BAD} {name}: your function changed init to {start.tolist()}: work on a copy "
+                  "(x = np.array(init, dtype=float))")
+        elif np.allclose(got, expected, rtol=1e-9, atol=1e-12):
+            print(f"{_OK} {name}: ends at {np.round(got, 6).tolist()}")
+            continue
+        elif steps and np.allclose(got, _gd_reference(lambda x: -grad(x), start, lr, steps)):
+            print(f"{_BAD} {name}: you ended at {np.round(got, 4).tolist()}: you climbed uphill. "
+                  "Subtract lr · gradient, do not add it")
+        elif steps > 1 and np.allclose(got, _gd_reference(grad, start, lr, steps - 1)):
+            print(f"{_BAD} {name}: you took one step too few ({steps - 1} instead of {steps})")
+        elif np.allclose(got, _gd_reference(grad, start, lr, steps + 1)):
+            print(f"{_BAD} {name}: you took one step too many ({steps + 1} instead of {steps})")
+        else:
+            print(f"{_BAD} {name}: you ended at {np.round(got, 6).tolist()}, expected "
+                  f"{np.round(expected, 6).tolist()}: repeat x = x − lr · grad(x) exactly `steps` times")
+        wrong += 1
+    return _summary(wrong, len(_GD_CASES))
+
+
+# --- Exercise 4: drawing a mini-batch -----------------------------------------------------
+
+
+def check_mini_batch(sample: Callable[[np.ndarray, np.ndarray, int, np.random.Generator], tuple]) -> bool:
+    """Check ``sample(x, t, batch_size, rng) -> (x_batch, t_batch)``: distinct rows, images and labels kept together.
+
+    Introduced in chapter 3, exercise 4.
+    """
+    n = 50
+    x = np.arange(n * 3, dtype=float).reshape(n, 3)  # row i starts with 3i: the row can be recovered
+    t = np.arange(n) % 10
+    tests = [("batch of 10 from 50", 10), ("batch of 50 from 50 (the whole set)", 50), ("batch of 1", 1)]
+    wrong = 0
+    draws = []
+    for name, size in tests:
+        value, error = _call(sample, x.copy(), t.copy(), size, np.random.default_rng(7))
+        if error is not None:
+            print(f"{_BAD} {name}: your function raised {error}")
+            wrong += 1
+            continue
+        try:
+            xb, tb = value
+            xb, tb = np.asarray(xb, dtype=float), np.asarray(tb)
+        except (TypeError, ValueError):
+            print(f"{_BAD} {name}: return a pair (x_batch, t_batch), got {type(value).__name__}")
+            wrong += 1
+            continue
+        rows = (xb[:, 0] // 3).astype(int) if xb.ndim == 2 and xb.shape[1] == 3 else None
+        if xb.shape != (size, 3) or tb.shape != (size,):
+            print(f"{_BAD} {name}: expected shapes ({size}, 3) and ({size},), got {xb.shape} and {tb.shape}")
+        elif not np.array_equal(xb, x[rows]):
+            print(f"{_BAD} {name}: x_batch contains rows that are not rows of x")
+        elif len(set(rows.tolist())) != size:
+            print(f"{_BAD} {name}: some samples appear twice: draw without replacement "
+                  "(rng.choice(N, batch_size, replace=False))")
+        elif not np.array_equal(tb, t[rows]):
+            print(f"{_BAD} {name}: the labels do not belong to the images: use the same indices "
+                  "for x and t (x[idx], t[idx])")
+        else:
+            print(f"{_OK} {name}: {size} distinct sample{'s' if size > 1 else ''}, each with its own label")
+            draws.append(rows)
+            continue
+        wrong += 1
+    total = len(tests)
+    if draws and len(draws[0]) == 10:  # the first test passed: was its batch random?
+        total += 1
+        if np.array_equal(np.sort(draws[0]), np.arange(10)):
+            print(f"{_BAD} the batch of 10 is the first 10 rows: draw the indices at random with rng")
+            wrong += 1
+        else:
+            print(f"{_OK} the batch of 10 is drawn at random, not the first rows")
+    return _summary(wrong, total)
+
+
+# --- Exercise 5: the learning rate at which gradient descent diverges ----------------------
+
+
+def check_critical_learning_rate(lr: Any) -> bool:
+    """Check the learning rate above which gradient descent on f = x²/20 + y² diverges (it is 1).
+
+    Introduced in chapter 3, exercise 5.
+    """
+    value = _as_float(lr) if lr is not None and lr is not Ellipsis else None
+    if value is None:
+        print(f"{_BAD} not answered yet: set critical_lr to a number (got {lr!r})")
+        return False
+    if np.isclose(value, 1.0, atol=0.01):
+        print(f"{_OK} η = {value:g}: along y the update is y ← (1 − 2η)·y, which shrinks only while "
+              "|1 − 2η| < 1, that is η < 1 (along x it is (1 − η/10)·x, safe up to η = 20)")
+        return _summary(0, 1)
+    if np.isclose(value, 20.0, atol=0.2):
+        hint = ("that is the limit along x; the steep direction y breaks first: y ← (1 − 2η)·y "
+                "must have |1 − 2η| < 1")
+    elif np.isclose(value, 0.5, atol=0.01):
+        hint = ("at η = 0.5 the y-coordinate jumps to 0 in one step, the fastest case; divergence "
+                "starts where |1 − 2η| reaches 1")
+    elif np.isclose(value, 2.0, atol=0.02):
+        hint = "the curvature along y is 2 (∂²f/∂y² = 2), so the limit is 2 / curvature"
+    else:
+        hint = ("write one update for y alone: y ← y − η · 2y = (1 − 2η)·y, and find where "
+                "|1 − 2η| becomes larger than 1")
+    print(f"{_BAD} you said η = {value:g}: {hint}")
+    return _summary(1, 1)
