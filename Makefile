@@ -37,8 +37,10 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS) --ServerApp.root_dir="$(CURDIR)" chapters/START_HERE.md
 
+# Tests run one kernel at a time: single-threaded BLAS keeps them fast on a busy
+# 2-core machine (no thread oversubscription) and their numbers bit-for-bit repeatable.
 test: $(STAMP)
-	COURSE_QUICK=1 $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=$(NB_TIMEOUT) tests chapters
+	COURSE_QUICK=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=$(NB_TIMEOUT) tests chapters
 
 notebooks: $(STAMP)
 	$(MAKE) notebook NB="$$(ls chapters/*.ipynb chapters/solutions/*.ipynb | tr '\n' ' ')"

@@ -1,0 +1,206 @@
+"""Controlled comparisons: train several variants on the same data and keep their curves.
+
+Chapter 5 asks many "A or B?" questions: which optimiser, which
+initialisation, batch norm or not, dropout or not. A fair answer changes one
+thing and keeps everything else equal: the data, the order of the
+mini-batches, the starting weights. :func:`compare_optimizers` does this for
+a fixed number of iterations (loss curves), :func:`train_runs` for whole
+epochs with :class:`~common.trainer.Trainer` (accuracy curves). Neither
+raises when a variant diverges: its curve simply stops, and the result says
+so. Introduced in chapter 5, Training techniques.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from common.optimizers import Optimizer
+from common.trainer import Trainer, TrainingHistory
+
+__all__ = ["smooth", "train_iterations", "compare_optimizers", "Run", "train_runs", "dropout_ensemble"]
+
+
+def smooth(values: ArrayLike, window: int = 20) -> NDArray[np.float64]:
+    """Moving average over the last ``window`` values, same length as the input.
+
+    The first points average over what exists so far, so the curve starts at
+    the first loss instead of ``window`` iterations late. NaN (a diverged
+    run's missing tail) stays NaN. Introduced in chapter 5, Training techniques.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    window = max(1, int(window))
+    if v.size == 0 or window == 1:
+        return v.copy()
+    csum = np.cumsum(np.where(np.isfinite(v), v, 0.0))
+    out = np.empty_like(v)
+    for i in range(min(window, v.size)):
+        out[i] = csum[i] / (i + 1)
+    if v.size > window:
+        out[window:] = (csum[window:] - csum[:-window]) / window
+    out[~np.isfinite(v)] = np.nan
+    return out
+
+
+def train_iterations(
+    network: Any,
+    optimizer: Optimizer,
+    x: np.ndarray,
+    t: np.ndarray,
+    iterations: int,
+    batch_size: int = 128,
+    seed: int = 0,
+    progress: Any = None,
+) -> NDArray[np.float64]:
+    """Train for exactly ``iterations`` mini-batches and return the loss of each one.
+
+    Batches are drawn at random (with a generator seeded by ``seed``, so two
+    calls with the same seed see the same batches). A non-finite loss stops
+    training: the remaining entries are NaN. ``progress`` is an optional tqdm
+    bar to advance. Introduced in chapter 5, Training techniques.
+    """
+    rng = np.random.default_rng(seed)
+    losses = np.full(int(iterations), np.nan)
+    n = len(x)
+    batch_size = min(int(batch_size), n)
+    for i in range(int(iterations)):
+        idx = rng.choice(n, batch_size, replace=False) if batch_size < n else np.arange(n)
+        with np.errstate(all="ignore"):
+            grads = network.gradient(x[idx], t[idx])
+            loss = float(network.last_loss)
+            if not math.isfinite(loss):
+                if progress is not None:
+                    progress.update(int(iterations) - i)
+                break
+            optimizer.update(network.params, grads)
+        losses[i] = loss
+        if progress is not None:
+            progress.update(1)
+    return losses
+
+
+def compare_optimizers(
+    make_network: Callable[[], Any],
+    optimizers: Mapping[str, Optimizer],
+    x: np.ndarray,
+    t: np.ndarray,
+    iterations: int,
+    batch_size: int = 128,
+    seed: int = 0,
+    progress: bool = True,
+) -> dict[str, NDArray[np.float64]]:
+    """Train one fresh network per optimiser on the same batches; return each loss curve.
+
+    ``make_network()`` must return identically initialised networks (pass a
+    fixed seed inside it), so the optimiser is the only difference.
+    Introduced in chapter 5, Training techniques.
+    """
+    from tqdm.auto import tqdm
+
+    curves = {}
+    with tqdm(total=len(optimizers) * int(iterations), desc="optimisers", unit="batch",
+              disable=not progress) as bar:
+        for name, optimizer in optimizers.items():
+            bar.set_postfix_str(name)
+            curves[name] = train_iterations(make_network(), optimizer, x, t, iterations,
+                                            batch_size, seed, progress=bar)
+    return curves
+
+
+@dataclass
+class Run:
+    """One training run of :func:`train_runs`: its history, whether it diverged, how long it took.
+
+    Introduced in chapter 5, Training techniques.
+    """
+
+    history: TrainingHistory
+    diverged: bool
+    seconds: float
+    network: Any = None
+
+
+def train_runs(
+    make_networks: Mapping[str, Callable[[], Any]],
+    x_train: np.ndarray,
+    t_train: np.ndarray,
+    x_test: np.ndarray,
+    t_test: np.ndarray,
+    epochs: int,
+    mini_batch_size: int = 100,
+    optimizer: str = "sgd",
+    optimizer_param: Mapping[str, float] | None = None,
+    evaluate_sample_num_per_epoch: int | None = None,
+    seed: int = 0,
+    progress: bool = True,
+) -> dict[str, Run]:
+    """Train each network with the same data, batches and optimiser settings; one progress bar.
+
+    ``make_networks`` maps a label to a function building the network. Each
+    run uses :class:`~common.trainer.Trainer` (accuracy on both sets after
+    every epoch); a run whose loss becomes infinite or NaN stops there and is
+    marked ``diverged`` instead of raising. Introduced in chapter 5.
+    """
+    from tqdm.auto import tqdm
+
+    runs = {}
+    with tqdm(total=len(make_networks), desc="runs", unit="run", disable=not progress) as bar:
+        for label, make in make_networks.items():
+            bar.set_postfix_str(str(label))
+            network = make()
+            trainer = Trainer(network, x_train, t_train, x_test, t_test, epochs=epochs,
+                              mini_batch_size=mini_batch_size, optimizer=optimizer,
+                              optimizer_param=dict(optimizer_param or {"lr": 0.01}),
+                              evaluate_sample_num_per_epoch=evaluate_sample_num_per_epoch,
+                              seed=seed, progress=False)
+            start = time.perf_counter()
+            diverged = False
+            with np.errstate(all="ignore"):
+                try:
+                    trainer.train()
+                except FloatingPointError:
+                    diverged = True
+            runs[label] = Run(trainer.history, diverged, time.perf_counter() - start, network)
+            bar.update(1)
+    return runs
+
+
+def dropout_ensemble(
+    network: Any,
+    x: np.ndarray,
+    counts: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64, 128),
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """Compare the average of many random dropout networks with the one test-mode network.
+
+    Every training-mode pass of a network with dropout uses a different random
+    "thinned" network. Averaging the softmax outputs of ``n`` of them is an
+    ensemble; inverted dropout's test mode (all units, no rescaling) is a
+    cheap stand-in for that ensemble. Returns ``(counts, distance,
+    agreement)``: for each ``n`` in ``counts``, the mean absolute difference
+    between the averaged and the test-mode probabilities, and the share of
+    inputs on which both pick the same class. Introduced in chapter 5.
+    """
+    from common.functions import softmax
+
+    counts_arr = np.asarray(sorted(int(c) for c in counts if int(c) >= 1), dtype=np.int64)
+    if counts_arr.size == 0:
+        raise ValueError("counts must hold at least one positive number of masks")
+    test_mode = softmax(network.predict(x, train_flg=False))
+    test_class = np.argmax(test_mode, axis=1)
+    total = np.zeros_like(test_mode)
+    distance, agreement = [], []
+    done = 0
+    for n in counts_arr:
+        while done < n:
+            total += softmax(network.predict(x, train_flg=True))
+            done += 1
+        mean = total / done
+        distance.append(float(np.mean(np.abs(mean - test_mode))))
+        agreement.append(float(np.mean(np.argmax(mean, axis=1) == test_class)))
+    return counts_arr, np.array(distance), np.array(agreement)

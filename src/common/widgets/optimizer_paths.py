@@ -1,0 +1,314 @@
+"""Chapter 5's optimiser-path widget: several optimisers racing across one surface.
+
+The computation is :func:`common.optimizer_paths.compare_paths` (pure, cached,
+unit-tested). This module only draws: :class:`OptimizerPathView` builds the
+figure once (one axes per surface with its contour lines, only the chosen one
+visible) and then changes just the data of the path lines, the legend and the
+title, so a slider move costs one fast repaint. :func:`draw_optimizer_paths`
+draws the same picture as a static figure; :func:`optimizer_paths_widget`
+wires the controls. Introduced in chapter 5, Training techniques.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from common.optimizer_paths import (
+    DEFAULT_NAMES,
+    OPTIMIZER_NAMES,
+    SURFACES,
+    OptimizerPath,
+    clip_path,
+    compare_paths,
+)
+
+__all__ = [
+    "COLOURS",
+    "OptimizerPathView",
+    "draw_optimizer_paths",
+    "optimizer_paths_widget",
+]
+
+COLOURS: dict[str, str] = {
+    "SGD": "#1f77b4", "Momentum": "#ff7f0e", "Nesterov": "#8c564b",
+    "AdaGrad": "#2ca02c", "RMSprop": "#9467bd", "Adam": "#d62728",
+}
+"""One colour per optimiser, the same in every figure of chapter 5."""
+
+FIGSIZE = (8.8, 4.0)
+_PLOT_BOX = (0.075, 0.12, 0.56, 0.74)  # left, bottom, width, height (figure fractions) of the plot area
+
+
+def _axes_box(surface: str, fig_size: tuple[float, float]) -> tuple[float, float, float, float]:
+    """An axes rectangle inside the plot area with the surface's x:y aspect (equal scales)."""
+    s = SURFACES[surface]
+    fw, fh = fig_size
+    left, bottom, width, height = _PLOT_BOX
+    avail_w, avail_h = width * fw, height * fh
+    ratio = (s.xlim[1] - s.xlim[0]) / (s.ylim[1] - s.ylim[0])
+    w = min(avail_w, avail_h * ratio)
+    h = w / ratio
+    x0 = left * fw + (avail_w - w) / 2
+    y0 = bottom * fh + (avail_h - h) / 2
+    return x0 / fw, y0 / fh, w / fw, h / fh
+
+
+def _draw_surface(ax: Axes, surface: str, n: int = 120) -> None:
+    """Filled contour bands of the surface (their edges are the level lines), minima and saddles.
+
+    Drawn once per axes. Bands without separate antialiased lines keep the PNG small.
+    """
+    s = SURFACES[surface]
+    gx, gy = np.meshgrid(np.linspace(*s.xlim, n), np.linspace(*s.ylim, n))
+    z = s.f(gx, gy)
+    if s.levels == "log":
+        shift = 1e-2 - min(0.0, float(z.min()))
+        levels = np.logspace(np.log10(z.min() + shift), np.log10(z.max() + shift), 12)
+        ax.contourf(gx, gy, z + shift, levels=levels, norm=LogNorm(), cmap="Blues", alpha=0.5)
+    else:
+        levels = np.linspace(float(z.min()), float(z.max()), 16)
+        ax.contourf(gx, gy, z, levels=levels, cmap="Blues", alpha=0.55)
+    for m in s.minima:
+        ax.plot(*m, "*", color="black", ms=11, mec="white", mew=0.8, zorder=5)
+    for sp in s.saddles:
+        ax.plot(*sp, "X", color="#444444", ms=8, mec="white", mew=0.8, zorder=5)
+    ax.set_xlim(*s.xlim)
+    ax.set_ylim(*s.ylim)
+    ax.set_xlabel("x (first parameter)")
+    ax.set_ylabel("y (second parameter)")
+
+
+class OptimizerPathView:
+    """The artists of the optimiser-path picture, made once and updated in place.
+
+    One axes per surface sits at the same place in the figure; :meth:`update`
+    shows the chosen one and moves its path lines. Introduced in chapter 5,
+    Training techniques.
+    """
+
+    def __init__(self, fig: Figure) -> None:
+        self.fig = fig
+        size = tuple(fig.get_size_inches())
+        self.axes: dict[str, Axes] = {}
+        self.lines: dict[str, dict[str, tuple[Line2D, Line2D]]] = {}
+        self.starts: dict[str, Line2D] = {}
+        for name in SURFACES:
+            ax = fig.add_axes(_axes_box(name, size), label=name)
+            _draw_surface(ax, name)
+            # the formula never changes: a static text above the axes, drawn once into the background
+            ax.text(0.5, 1.0, SURFACES[name].formula, transform=ax.transAxes, ha="center", va="bottom",
+                    fontsize=10).set_y(1.10)
+            self.axes[name] = ax
+            self.lines[name] = {}
+            for opt in OPTIMIZER_NAMES:
+                (path,) = ax.plot([], [], "-o", color=COLOURS[opt], ms=2.5, lw=1.4, zorder=3)
+                (end,) = ax.plot([], [], "o", color=COLOURS[opt], ms=7, mec="white", mew=1.0, zorder=4)
+                self.lines[name][opt] = (path, end)
+            (self.starts[name],) = ax.plot([], [], "s", color="black", ms=7, zorder=6)
+        self.surface = next(iter(SURFACES))
+        self.paths: tuple[OptimizerPath, ...] = ()
+        # A hand-made legend: fixed slots of a sample line and a text. A matplotlib legend would
+        # be rebuilt and laid out on every frame, which costs more than everything else together.
+        x, top, step = 0.665, 0.80, 0.056
+        fig.text(x, 0.86, "optimiser (η): result", fontsize=9, va="center", ha="left")
+        self.legend_samples: list[Line2D] = []
+        self.legend_texts = []
+        for k in range(len(OPTIMIZER_NAMES) + 3):  # the optimisers, start, minimum, saddle point
+            y = top - k * step
+            sample = Line2D([x, x + 0.015, x + 0.03], [y, y, y], transform=fig.transFigure,
+                            markevery=[1], visible=False)
+            fig.add_artist(sample)
+            self.legend_samples.append(sample)
+            self.legend_texts.append(fig.text(x + 0.04, y, "", fontsize=8, va="center", ha="left"))
+        self.settings = fig.text(x, 0.10, "", fontsize=8, va="bottom", ha="left", color="#333333",
+                                 linespacing=1.5)
+
+    @property
+    def ax(self) -> Axes:
+        """The axes of the surface shown now."""
+        return self.axes[self.surface]
+
+    def update(
+        self,
+        surface: str = "elongated",
+        names: Sequence[str] = DEFAULT_NAMES,
+        lr_scale: float = 1.0,
+        momentum: float = 0.9,
+        rho: float = 0.99,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        start: Sequence[float] | None = None,
+        steps: int | None = None,
+    ) -> tuple[OptimizerPath, ...]:
+        """Compute the paths (cached) and redraw them; returns the paths."""
+        if surface not in SURFACES:
+            raise ValueError(f"unknown surface {surface!r}; choose one of {', '.join(SURFACES)}")
+        s = SURFACES[surface]
+        start = s.start if start is None else (float(start[0]), float(start[1]))
+        steps = s.steps if steps is None else int(steps)
+        chosen = tuple(n for n in OPTIMIZER_NAMES if n in set(names))
+        paths = compare_paths(surface, chosen, float(lr_scale), float(momentum), float(rho),
+                              float(beta1), float(beta2), start, steps)
+        self.surface, self.paths = surface, paths
+        for name, ax in self.axes.items():
+            ax.set_visible(name == surface)
+        ax = self.ax
+        by_name = {p.name: p for p in paths}
+        entries = []  # (label, colour, marker, linestyle, marker size)
+        for opt, (line, end) in self.lines[surface].items():
+            path = by_name.get(opt)
+            if path is None:
+                line.set_data([], [])
+                end.set_data([], [])
+                continue
+            # a diverged path is cut where it leaves the picture; any other path may wander off
+            # and come back (e.g. AdaGrad's first big steps), so it is drawn whole
+            shown = clip_path(path.points, s.xlim, s.ylim) if path.diverged else path.points
+            line.set_data(shown[:, 0], shown[:, 1])
+            end.set_data(shown[-1:, 0], shown[-1:, 1])
+            line.set_linestyle("--" if path.diverged else "-")
+            entries.append((path.label, COLOURS[opt], "o", "--" if path.diverged else "-", 4))
+        self.starts[surface].set_data([start[0]], [start[1]])
+        entries.append(("start", "black", "s", "none", 6))
+        entries.append(("minimum" if len(s.minima) == 1 else "minima", "black", "*", "none", 9))
+        if s.saddles:
+            entries.append(("saddle point", "#444444", "X", "none", 7))
+        for k, (sample, text) in enumerate(zip(self.legend_samples, self.legend_texts)):
+            if k < len(entries):
+                label, colour, marker, style, size = entries[k]
+                sample.set(color=colour, marker=marker, linestyle=style, markersize=size, visible=True)
+                text.set_text(label)
+            else:
+                sample.set_visible(False)
+                text.set_text("")
+        self.settings.set_text(f"Momentum, Nesterov: α = {momentum:.3g}\nRMSprop: ρ = {rho:.4g}\n"
+                               f"Adam: β₁ = {beta1:.3g}, β₂ = {beta2:.4g}")
+        n_div = sum(p.diverged for p in paths)
+        title = f"{steps} steps from ({start[0]:.3g}, {start[1]:.3g}), η × {lr_scale:.3g}"
+        if n_div:
+            title += f"; {n_div} diverged (dashed, cut at the edge)"
+        ax.set_title(title, fontsize=10)
+        return paths
+
+    def dynamic_artists(self) -> list:
+        """What changes from frame to frame (for :class:`~common.widgets._render.BlitRenderer`)."""
+        out = [line for pair in self.lines[self.surface].values() for line in pair]
+        out += [self.starts[self.surface], self.ax.title, self.settings]
+        out += [a for pair in zip(self.legend_samples, self.legend_texts) for a in pair]
+        return out
+
+
+def draw_optimizer_paths(
+    surface: str = "elongated",
+    names: Sequence[str] = DEFAULT_NAMES,
+    lr_scale: float = 1.0,
+    momentum: float = 0.9,
+    rho: float = 0.99,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    start: Sequence[float] | None = None,
+    steps: int | None = None,
+    dpi: int = 80,
+) -> Figure:
+    """The optimiser-path picture as a static figure (the widget's default state when called bare).
+
+    Extreme settings never raise: a diverging path is drawn up to the edge,
+    dashed, and its legend entry says "diverged". Introduced in chapter 5,
+    Training techniques.
+    """
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=FIGSIZE, dpi=dpi)
+    view = OptimizerPathView(fig)
+    view.update(surface, names, lr_scale, momentum, rho, beta1, beta2, start, steps)
+    fig.view = view  # for tests
+    return fig
+
+
+def optimizer_paths_widget(surface: str = "elongated", dpi: int = 80):
+    """Checkboxes for the optimisers and sliders for η (log scale), momentum, ρ, β₁, β₂,
+    the start point and the number of steps, over a choice of surface.
+
+    The figure is drawn once; each change recomputes the paths with
+    :func:`~common.optimizer_paths.compare_paths` (cached) and repaints only
+    the moving artists. Returns the ``VBox``; its ``controls``, ``image`` and
+    ``view`` attributes let tests drive it. Introduced in chapter 5.
+    """
+    import ipywidgets as w
+
+    from common.widgets._render import BlitRenderer
+
+    if surface not in SURFACES:
+        raise ValueError(f"unknown surface {surface!r}; choose one of {', '.join(SURFACES)}")
+    s = SURFACES[surface]
+    narrow = w.Layout(width="255px")
+    menu = w.Dropdown(options=list(SURFACES), value=surface, description="surface", layout=narrow)
+    boxes = {n: w.Checkbox(value=n in DEFAULT_NAMES, description=n, indent=False,
+                           layout=w.Layout(width="112px"))
+             for n in OPTIMIZER_NAMES}
+
+    def fslider(desc: str, value: float, lo: float, hi: float, step: float, fmt: str = ".2f"):
+        return w.FloatSlider(value=value, min=lo, max=hi, step=step, description=desc,
+                             readout_format=fmt, continuous_update=True, layout=narrow)
+
+    controls = {
+        "lr_scale": w.FloatLogSlider(value=1.0, base=10, min=-2, max=2, step=0.05, description="η × tuned",
+                                     readout_format=".3g", continuous_update=True, layout=narrow),
+        "steps": w.IntSlider(value=s.steps, min=0, max=500, step=5, description="steps", layout=narrow),
+        "x0": fslider("start x", s.start[0], *s.xlim, 0.05),
+        "y0": fslider("start y", s.start[1], *s.ylim, 0.01),
+        "momentum": fslider("momentum", 0.9, 0.0, 0.99, 0.01),
+        "rho": fslider("RMSprop ρ", 0.99, 0.0, 0.999, 0.001, ".3f"),
+        "beta1": fslider("Adam β₁", 0.9, 0.0, 0.99, 0.01),
+        "beta2": fslider("Adam β₂", 0.999, 0.5, 0.9999, 0.0001, ".4f"),
+    }
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=FIGSIZE, dpi=dpi)
+    FigureCanvasAgg(fig)
+    view = OptimizerPathView(fig)
+    renderer = BlitRenderer(fig, view.dynamic_artists)
+    image = w.Image(format="png")
+    busy = {"on": False}
+
+    def redraw(*_: object) -> None:
+        if busy["on"]:
+            return
+        c = {k: v.value for k, v in controls.items()}
+        view.update(menu.value, [n for n, b in boxes.items() if b.value], c["lr_scale"], c["momentum"],
+                    c["rho"], c["beta1"], c["beta2"], (c["x0"], c["y0"]), c["steps"])
+        image.value = renderer.png()
+
+    def change_surface(change: dict) -> None:
+        new = SURFACES[change["new"]]
+        busy["on"] = True
+        try:  # widen first so the new values always fit, then narrow to the new view
+            for key, lim, value in (("x0", new.xlim, new.start[0]), ("y0", new.ylim, new.start[1])):
+                sl = controls[key]
+                sl.min, sl.max = min(sl.min, lim[0]), max(sl.max, lim[1])
+                sl.value = value
+                sl.min, sl.max = lim
+            controls["steps"].value = new.steps
+        finally:
+            busy["on"] = False
+        redraw()
+
+    menu.observe(change_surface, names="value")
+    for control in [*controls.values(), *boxes.values()]:
+        control.observe(redraw, names="value")
+    redraw()
+    c = controls
+    rows = [w.HBox([menu, *boxes.values()]),
+            w.HBox([c["lr_scale"], c["steps"], c["x0"], c["y0"]]),
+            w.HBox([c["momentum"], c["rho"], c["beta1"], c["beta2"]]),
+            image]
+    box = w.VBox(rows)
+    box.controls, box.boxes, box.menu, box.image, box.view, box.renderer = (
+        controls, boxes, menu, image, view, renderer)
+    return box
