@@ -416,8 +416,26 @@ class Convolution:
         self.dW = (dout @ self.patches.transpose(0, 2, 1)).sum(axis=0).reshape(fn, c, fh, fw)
         if not self.input_grad:
             return None
+        if self.stride == 1 and fh == fw and self.pad < fh:
+            return self._dx_by_convolution(dout)
         dpatches = self.W.reshape(fn, -1).T @ dout  # (N, C*FH*FW, OH*OW)
         return fold(dpatches, self.x_shape, fh, fw, self.stride, self.pad)
+
+    def _dx_by_convolution(self, dout: NDArray) -> NDArray:
+        """``dx`` of a stride-1 convolution, computed as another convolution.
+
+        Each input pixel collects ``dout`` from every output its filter window
+        touched, weighted by the filter seen from the other side: that is a
+        convolution of ``dout`` (padded by ``FH - 1 - pad``) with the filters
+        flipped in space and with input and output channels swapped. Same
+        result as ``fold(W.T @ dout)``, which the tests check, but one matrix
+        product replaces the ``FH*FW`` scattered additions of ``fold``.
+        """
+        fn, c, fh, fw = self.W.shape
+        n, _, h, w = self.x_shape
+        flipped = self.W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, -1)  # (C, FN*FH*FW)
+        dout = dout.reshape(n, fn, h + 2 * self.pad - fh + 1, w + 2 * self.pad - fw + 1)
+        return (flipped @ unfold(dout, fh, fw, 1, fh - 1 - self.pad)).reshape(self.x_shape)
 
 
 class Pooling:
@@ -433,8 +451,10 @@ class Pooling:
     Like ``im2col_reference`` it loops over the ``pool_h * pool_w`` positions
     inside a window: the slice ``x[:, :, dy::stride, dx::stride]`` holds that
     position of *every* window, so the maximum is a running ``np.maximum`` of
-    those slices, with no patch matrix at all. Introduced in chapter 6,
-    Convolutional neural networks.
+    those slices, with no patch matrix at all. (The classic book builds the
+    im2col matrix and takes an argmax per row; ``tests/test_fast_paths.py``
+    checks that both give the same output and gradient, ties included.)
+    Introduced in chapter 6, Convolutional neural networks.
     """
 
     def __init__(

@@ -1,0 +1,399 @@
+"""``python -m common.bench`` (``make bench``): how fast is the from-scratch code?
+
+Introduced in chapter 6, Convolutional neural networks, where training a CNN in
+NumPy has to be quick enough to try things. The bench prints:
+
+1. the ``np.dot`` peak of this machine (GFLOP/s of a large matrix product), the
+   ceiling for any code whose work is matrix products;
+2. the forward and backward pass of two convolutions, in ms and in GFLOP/s as a
+   share of that peak;
+3. one SimpleConvNet training step (batch 100, Adam) with our layers and with
+   the same network in PyTorch on the CPU, at the same number of threads, and
+   the ratio ours/PyTorch; then the time of an epoch of 60,000 images.
+
+Timings on a shared machine are noisy, so the two contenders are measured
+*alternately* in one process: a block of steps of ours, a block of PyTorch's,
+and so on (the order flips every block). Each block gives a median; the table
+shows the median over blocks, and the ratio is the median of the per-block
+ratios. Never trust one absolute time. Without PyTorch (``pip install -e
+".[bench]"``) its columns are skipped with a note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import DTypeLike
+
+from common.layers import Convolution
+from common.networks import SimpleConvNet
+from common.optimizers import Adam
+
+__all__ = [
+    "alternate",
+    "blas_threads",
+    "conv_gflop",
+    "matmul_peak",
+    "set_blas_threads",
+    "simple_convnet_step",
+    "torch_simple_convnet_step",
+    "main",
+]
+
+STEPS_PER_EPOCH = 600
+"""60,000 MNIST training images in batches of 100."""
+
+
+# ----------------------------------------------------------------- BLAS threads
+def _openblas() -> ctypes.CDLL | None:
+    """The OpenBLAS library NumPy loaded, found in this process's memory map (Linux)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    except OSError:
+        return None
+    for path in sorted(paths):
+        if "numpy" in path or "openblas" in os.path.basename(path):
+            try:
+                return ctypes.CDLL(path)
+            except OSError:
+                continue
+    return None
+
+
+def _openblas_function(suffix: str) -> Callable | None:
+    lib = _openblas()
+    if lib is None:
+        return None
+    for prefix in ("scipy_openblas_", "openblas_"):
+        for tail in ("64_", ""):
+            try:
+                return getattr(lib, f"{prefix}{suffix}{tail}")
+            except AttributeError:
+                continue
+    return None
+
+
+def blas_threads() -> int | None:
+    """Threads NumPy's BLAS uses for a matrix product, or ``None`` if it cannot tell.
+
+    Introduced in chapter 6, Convolutional neural networks (``make bench``).
+    Uses ``threadpoolctl`` if it is installed, else asks OpenBLAS directly.
+    """
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        get = _openblas_function("get_num_threads")
+        return int(get()) if get is not None else None
+    counts = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
+    return int(counts[0]) if counts else None
+
+
+def set_blas_threads(n: int) -> bool:
+    """Make NumPy's BLAS use ``n`` threads from now on; ``False`` if it cannot be changed.
+
+    Introduced in chapter 6, Convolutional neural networks (``make bench --threads``).
+    """
+    if n < 1:
+        raise ValueError(f"the number of threads must be at least 1, got {n}")
+    set_threads = _openblas_function("set_num_threads")
+    if set_threads is None:
+        return False
+    set_threads(int(n))
+    return blas_threads() == n
+
+
+# ------------------------------------------------------------------ measuring
+def _median_ms(seconds: Sequence[float]) -> float:
+    return 1000 * float(np.median(seconds))
+
+
+def alternate(
+    contenders: dict[str, Callable[[], object]],
+    blocks: int = 7,
+    steps: int = 20,
+    warmup: int = 3,
+    max_seconds: float | None = None,
+) -> dict[str, list[float]]:
+    """Time each callable in alternating blocks; return each one's per-block median, in seconds.
+
+    Block ``b`` runs ``steps`` calls of every contender in turn, the order
+    reversed on odd blocks, so a slow spell of a shared machine hits them all
+    alike. ``warmup`` untimed calls of each come first. With ``max_seconds``,
+    no new block starts once that much time has passed (at least 3 blocks run,
+    or ``blocks`` if fewer). Introduced in chapter 6, Convolutional neural
+    networks (``make bench``).
+    """
+    if blocks < 1 or steps < 1:
+        raise ValueError(f"need at least one block of one step, got blocks={blocks}, steps={steps}")
+    names = list(contenders)
+    for name in names:
+        for _ in range(warmup):
+            contenders[name]()
+    medians: dict[str, list[float]] = {name: [] for name in names}
+    begin = time.perf_counter()
+    for b in range(blocks):
+        if max_seconds is not None and b >= 3 and time.perf_counter() - begin > max_seconds:
+            break
+        for name in names if b % 2 == 0 else names[::-1]:
+            f = contenders[name]
+            times = []
+            for _ in range(steps):
+                start = time.perf_counter()
+                f()
+                times.append(time.perf_counter() - start)
+            medians[name].append(float(np.median(times)))
+    return medians
+
+
+def matmul_peak(dtype: DTypeLike = np.float32, size: int = 1024, repeats: int = 10) -> float:
+    """GFLOP/s of ``a @ b`` for two ``size x size`` matrices: the best BLAS can do here.
+
+    The fastest of ``repeats`` products (2·size³ flops each): a peak is what
+    the machine *can* do, so a product slowed by other work does not count.
+    Introduced in chapter 6, Convolutional neural networks (``make bench``).
+    """
+    rng = np.random.default_rng(0)
+    a = rng.random((size, size)).astype(dtype)
+    b = rng.random((size, size)).astype(dtype)
+    a @ b  # warm up: threads started, caches filled
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - start)
+    return 2 * size**3 / min(times) / 1e9
+
+
+def conv_gflop(x_shape: Sequence[int], w_shape: Sequence[int], stride: int = 1, pad: int = 0) -> float:
+    """Work of one convolution forward pass in GFLOP: one multiply and one add per weight use.
+
+    Its backward costs the same again for ``dW`` and once more for ``dx``.
+    Introduced in chapter 6, Convolutional neural networks (``make bench``).
+    """
+    n, _, h, w = x_shape
+    fn, c, fh, fw = w_shape
+    oh, ow = (h + 2 * pad - fh) // stride + 1, (w + 2 * pad - fw) // stride + 1
+    return 2 * n * oh * ow * fn * c * fh * fw / 1e9
+
+
+# -------------------------------------------------------------- the contenders
+def _batch(batch: int, dtype: DTypeLike, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.random((batch, 1, 28, 28)).astype(dtype), rng.integers(0, 10, batch)
+
+
+def simple_convnet_step(dtype: DTypeLike = np.float32, batch: int = 100, seed: int = 0) -> Callable[[], float]:
+    """One SimpleConvNet training step of ours (backprop + Adam), as a function to time.
+
+    Each call runs ``gradient`` and ``Adam.update`` on the same random batch
+    and returns the loss. Introduced in chapter 6, Convolutional neural networks.
+    """
+    net = SimpleConvNet(weight_init_std="he", dtype=dtype, seed=seed)
+    opt = Adam(lr=1e-3)
+    x, t = _batch(batch, dtype, seed)
+
+    def step() -> float:
+        grads = net.gradient(x, t)
+        opt.update(net.params, grads)
+        return net.last_loss
+
+    return step
+
+
+def torch_simple_convnet_step(
+    dtype: DTypeLike = np.float32, batch: int = 100, seed: int = 0
+) -> Callable[[], float] | None:
+    """The same training step in PyTorch on the CPU, or ``None`` if PyTorch is not installed.
+
+    Same architecture (conv 30×5×5, ReLU, max-pool 2×2, affine 100, ReLU,
+    affine 10), loss and optimiser (Adam, lr 1e-3). Set its threads with
+    ``torch.set_num_threads`` first. Introduced in chapter 6, Convolutional
+    neural networks (``make bench``).
+    """
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.manual_seed(seed)
+    tdtype = torch.float64 if np.dtype(dtype) == np.float64 else torch.float32
+    nn = torch.nn
+    net = nn.Sequential(
+        nn.Conv2d(1, 30, 5), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Flatten(),
+        nn.Linear(30 * 12 * 12, 100), nn.ReLU(), nn.Linear(100, 10),
+    ).to(tdtype)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    x, t = _batch(batch, dtype, seed)
+    tx, tt = torch.from_numpy(x), torch.from_numpy(t)
+
+    def step() -> float:
+        opt.zero_grad()
+        loss = loss_fn(net(tx), tt)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def _conv_contenders(case: "_ConvCase", dtype: DTypeLike, with_torch: bool) -> dict[str, Callable[[], object]]:
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(case.x_shape).astype(dtype)
+    W = (rng.standard_normal(case.w_shape) * 0.1).astype(dtype)
+    b = np.zeros(case.w_shape[0], dtype=dtype)
+    layer = Convolution(W, b, case.stride, case.pad, input_grad=case.input_grad)
+    dout = rng.standard_normal(layer.forward(x).shape).astype(dtype)
+    out: dict[str, Callable[[], object]] = {
+        "ours forward": lambda: layer.forward(x),
+        "ours backward": lambda: layer.backward(dout),
+    }
+    if with_torch:
+        import torch
+
+        tx = torch.from_numpy(x).requires_grad_(case.input_grad)
+        tW, tb = torch.from_numpy(W).requires_grad_(), torch.from_numpy(b).requires_grad_()
+        tdout = torch.from_numpy(dout)
+        conv = torch.nn.functional.conv2d
+        held = {}
+
+        def t_forward() -> None:
+            with torch.no_grad():
+                conv(tx, tW, tb, stride=case.stride, padding=case.pad)
+
+        def t_backward() -> None:  # a forward is needed to have a graph; only backward is timed
+            inputs = [tW, tb] + ([tx] if case.input_grad else [])
+            torch.autograd.grad(held["out"], inputs, tdout, retain_graph=True)
+
+        held["out"] = conv(tx, tW, tb, stride=case.stride, padding=case.pad)
+        out["torch forward"], out["torch backward"] = t_forward, t_backward
+    return out
+
+
+@dataclass(frozen=True)
+class _ConvCase:
+    name: str
+    x_shape: tuple[int, int, int, int]
+    w_shape: tuple[int, int, int, int]
+    stride: int = 1
+    pad: int = 0
+    input_grad: bool = True
+
+
+CONV_CASES = (
+    _ConvCase("SimpleConvNet conv1 1->30 5x5 on 28x28 (no dx)", (100, 1, 28, 28), (30, 1, 5, 5), input_grad=False),
+    _ConvCase("DeepConvNet conv4 32->32 3x3 pad 1 on 14x14", (100, 32, 14, 14), (32, 32, 3, 3), pad=1),
+)
+
+
+# ------------------------------------------------------------------------ main
+def _torch_version_and_threads(threads: int | None) -> tuple[str | None, int | None]:
+    try:
+        import torch
+    except ImportError:
+        return None, None
+    if threads is not None:
+        torch.set_num_threads(threads)
+    return torch.__version__, torch.get_num_threads()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m common.bench",
+        description="Time our NumPy layers and a SimpleConvNet training step against the "
+        "np.dot peak and against PyTorch on the CPU (measured alternately).",
+    )
+    parser.add_argument("--blocks", type=int, default=7, help="alternating blocks per measurement (default 7)")
+    parser.add_argument("--steps", type=int, default=20, help="timed steps per block (default 20)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for NumPy's BLAS and for PyTorch (default: BLAS's current setting); "
+                        "on a machine busy with other work, --threads 1 gives steadier numbers")
+    parser.add_argument("--max-seconds", type=float, default=20.0,
+                        help="start no new block after this many seconds per measurement (default 20; "
+                        "at least 3 blocks run)")
+    parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
+    parser.add_argument("--no-float64", action="store_true", help="skip the float64 training step")
+    args = parser.parse_args(argv)
+    if args.blocks < 1 or args.steps < 1:
+        parser.error("--blocks and --steps must be at least 1")
+
+    if args.threads is not None and not set_blas_threads(args.threads):
+        print(f"note: could not set NumPy's BLAS threads; set OPENBLAS_NUM_THREADS={args.threads} instead")
+    threads = blas_threads()
+    torch_version, torch_threads = (None, None) if args.no_torch else _torch_version_and_threads(
+        args.threads or threads)
+    with_torch = torch_version is not None
+
+    blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
+    print("Speed check: python -m common.bench")
+    print(f"  {platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs, "
+          f"Python {platform.python_version()}")
+    print(f"  NumPy {np.__version__}, BLAS {blas.get('name', '?')} {blas.get('version', '')}, "
+          f"{threads if threads is not None else 'unknown number of'} BLAS thread(s) "
+          "(element-wise NumPy code runs on one thread)")
+    if with_torch:
+        print(f"  PyTorch {torch_version}, torch.set_num_threads({torch_threads})")
+    elif args.no_torch:
+        print("  PyTorch skipped (--no-torch)")
+    else:
+        print('  PyTorch is not installed: its columns are skipped. Install it with pip install -e ".[bench]" '
+              "(make bench does)")
+    print(f"  every time is a median over up to {args.blocks} alternating blocks of {args.steps} runs "
+          f"(no new block after {args.max_seconds:g} s)")
+    print()
+
+    peak32, peak64 = matmul_peak(np.float32), matmul_peak(np.float64)
+    print(f"np.dot peak (1024x1024 @ 1024x1024, fastest of 10): float32 {peak32:.0f} GFLOP/s, "
+          f"float64 {peak64:.0f} GFLOP/s")
+    print()
+
+    print(f"{'Convolution, batch 100, float32':<47s}{'pass':<9s}{'ours ms':>8s}  {'GFLOP/s':>7s}  "
+          f"{'of peak':>10s}" + (f"  {'PyTorch ms':>10s}" if with_torch else ""))
+    for case in CONV_CASES:
+        gflop = conv_gflop(case.x_shape, case.w_shape, case.stride, case.pad)
+        med = alternate(_conv_contenders(case, np.float32, with_torch), args.blocks, args.steps,
+                        max_seconds=args.max_seconds)
+        # backward: one GEMM for dW, and one more for dx unless the layer skips it
+        passes = (("forward", gflop), ("backward", gflop * (2 if case.input_grad else 1)))
+        for i, (pass_, work) in enumerate(passes):
+            ms = 1000 * float(np.median(med[f"ours {pass_}"]))
+            rate = work / ms * 1000
+            row = f"{case.name if i == 0 else '':<47s}{pass_:<9s}{ms:8.2f}  {rate:7.1f}  {100 * rate / peak32:8.0f} %"
+            if with_torch:
+                row += f"  {1000 * float(np.median(med[f'torch {pass_}'])):10.2f}"
+            print(row)
+    print()
+
+    dtypes = [np.float32] + ([] if args.no_float64 else [np.float64])
+    header = f"{'SimpleConvNet train step, batch 100, Adam':<45s}{'ours ms':>8s}  {'epoch':>12s}"
+    if with_torch:
+        header += f"   {'PyTorch ms':>10s}  {'epoch':>7s}  {'ours/PyTorch':>12s}"
+    print(header)
+    for dtype in dtypes:
+        contenders = {"ours": simple_convnet_step(dtype)}
+        if with_torch:
+            contenders["torch"] = torch_simple_convnet_step(dtype)
+        med = alternate(contenders, args.blocks, args.steps, max_seconds=args.max_seconds)
+        ours = float(np.median(med["ours"]))
+        row = f"{np.dtype(dtype).name:<45s}{1000 * ours:8.1f}  {STEPS_PER_EPOCH * ours:10.1f} s"
+        if with_torch:
+            theirs = float(np.median(med["torch"]))
+            ratio = float(np.median(np.array(med["ours"]) / np.array(med["torch"])))
+            row += f"   {1000 * theirs:10.1f}  {STEPS_PER_EPOCH * theirs:5.1f} s  {ratio:12.2f}"
+        print(row)
+    if with_torch:
+        print("ratio < 1: our NumPy step is faster than PyTorch's (median of the per-block ratios)")
+    print("epoch = 600 x the median step: training steps only, without evaluation or data shuffling")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

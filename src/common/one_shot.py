@@ -1,0 +1,226 @@
+"""One-shot learning by comparing: classify a new example by its nearest labelled example.
+
+Introduced in the appendix, A look ahead. With one example per class there is
+nothing to train a classifier on; instead we *compare*. An embedding ``f`` maps
+an image to a vector; a query gets the label of the support example whose
+embedding is nearest. A siamese network learns ``f`` from pairs with the
+:func:`contrastive_loss`: pairs of the same class are pulled together, pairs of
+different classes pushed at least a margin apart. Once ``f`` is learned, new
+classes need no retraining, only one example each.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "pairwise_distances",
+    "nearest_prototype",
+    "one_shot_accuracy",
+    "contrastive_loss",
+    "SiameseEmbedding",
+    "make_pairs",
+    "train_siamese",
+]
+
+
+def _as_matrix(a: ArrayLike, name: str) -> NDArray[np.float64]:
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim == 1:
+        a = a[np.newaxis]
+    if a.ndim != 2:
+        a = a.reshape(len(a), -1)
+    return a
+
+
+def pairwise_distances(a: ArrayLike, b: ArrayLike, metric: str = "euclidean") -> NDArray[np.float64]:
+    """Distances between every row of ``a`` (M, D) and every row of ``b`` (K, D): shape (M, K).
+
+    ``metric`` is ``"euclidean"`` or ``"cosine"`` (1 - cosine similarity; a zero
+    vector is at distance 1 from everything). Images are flattened first.
+    Introduced in the appendix, A look ahead.
+    """
+    a, b = _as_matrix(a, "a"), _as_matrix(b, "b")
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"rows of a and b must have the same length, got {a.shape[1]} and {b.shape[1]}")
+    if metric == "euclidean":
+        sq = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * a @ b.T
+        return np.sqrt(np.maximum(sq, 0.0))
+    if metric == "cosine":
+        na, nb = np.linalg.norm(a, axis=1), np.linalg.norm(b, axis=1)
+        an = a / np.where(na > 0, na, 1)[:, None]
+        bn = b / np.where(nb > 0, nb, 1)[:, None]
+        return 1.0 - an @ bn.T
+    raise ValueError(f"metric must be 'euclidean' or 'cosine', got {metric!r}")
+
+
+def nearest_prototype(
+    support_x: ArrayLike, support_t: ArrayLike, query_x: ArrayLike, metric: str = "euclidean"
+) -> NDArray:
+    """Label each query with the label of its nearest support example. Appendix, A look ahead."""
+    support_t = np.asarray(support_t)
+    d = pairwise_distances(query_x, support_x, metric)
+    if d.shape[1] != len(support_t):
+        raise ValueError(f"{d.shape[1]} support examples but {len(support_t)} labels")
+    return support_t[np.argmin(d, axis=1)]
+
+
+def one_shot_accuracy(
+    features: ArrayLike,
+    labels: ArrayLike,
+    classes: ArrayLike,
+    episodes: int = 200,
+    queries_per_class: int = 5,
+    metric: str = "euclidean",
+    rng: np.random.Generator | int | None = 0,
+) -> float:
+    """Mean accuracy of :func:`nearest_prototype` over random one-shot episodes.
+
+    Each episode draws, for every class in ``classes``, one support example and
+    ``queries_per_class`` different query examples from ``features`` (one
+    embedding per row); the score is the fraction of queries labelled correctly.
+    Chance level is ``1 / len(classes)``. Introduced in the appendix, A look ahead.
+    """
+    feats = _as_matrix(features, "features")
+    labels = np.asarray(labels)
+    classes = np.asarray(classes)
+    rng = np.random.default_rng(rng)
+    pools = {c: np.flatnonzero(labels == c) for c in classes}
+    short = [int(c) for c, idx in pools.items() if len(idx) < queries_per_class + 1]
+    if short:
+        raise ValueError(f"classes {short} have fewer than {queries_per_class + 1} examples")
+    correct = total = 0
+    for _ in range(episodes):
+        support, queries, q_labels = [], [], []
+        for c, idx in pools.items():
+            pick = rng.choice(idx, size=queries_per_class + 1, replace=False)
+            support.append(pick[0])
+            queries.extend(pick[1:])
+            q_labels.extend([c] * queries_per_class)
+        pred = nearest_prototype(feats[support], classes, feats[queries], metric)
+        correct += int(np.sum(pred == np.asarray(q_labels)))
+        total += len(q_labels)
+    return correct / total
+
+
+def contrastive_loss(distance: ArrayLike, same: ArrayLike, margin: float = 1.0) -> float:
+    """The siamese loss: ``same · d² + (1 - same) · max(0, margin - d)²``, averaged over pairs.
+
+    Same-class pairs (``same = 1``) are penalised for being far apart, different
+    pairs only for being closer than ``margin``. Introduced in the appendix.
+    """
+    d = np.asarray(distance, dtype=np.float64)
+    s = np.asarray(same, dtype=np.float64)
+    if d.shape != s.shape:
+        raise ValueError(f"distance and same must have the same shape, got {d.shape} and {s.shape}")
+    if np.any(d < 0) or not np.all(np.isin(s, (0, 1))):
+        raise ValueError("distances must be >= 0 and same must hold 0 (different) or 1 (same class)")
+    return float(np.mean(s * d ** 2 + (1 - s) * np.maximum(0.0, margin - d) ** 2))
+
+
+class SiameseEmbedding:
+    """A small embedding network ``x -> Affine -> ReLU -> Affine`` trained on pairs with :func:`contrastive_loss`.
+
+    Both images of a pair go through the *same* weights (that is what makes it
+    siamese): the batch of first images and the batch of second images are
+    stacked and sent through once. ``embed(x)`` maps images (N, 784) to (N, out_size).
+    Introduced in the appendix, A look ahead.
+    """
+
+    def __init__(self, input_size: int = 784, hidden_size: int = 128, out_size: int = 32,
+                 margin: float = 1.0, seed: np.random.Generator | int | None = 0) -> None:
+        from collections import OrderedDict
+
+        from common.initializers import he_std
+        from common.layers import Affine, Relu
+
+        rng = np.random.default_rng(seed)
+        self.margin = float(margin)
+        self.params = {
+            "W1": rng.normal(0, he_std(input_size), (input_size, hidden_size)),
+            "b1": np.zeros(hidden_size),
+            "W2": rng.normal(0, np.sqrt(1 / hidden_size), (hidden_size, out_size)),
+            "b2": np.zeros(out_size),
+        }
+        p = self.params
+        self.layers = OrderedDict(
+            Affine1=Affine(p["W1"], p["b1"]), Relu1=Relu(), Affine2=Affine(p["W2"], p["b2"])
+        )
+
+    def embed(self, x: ArrayLike) -> NDArray[np.float64]:
+        """Embeddings of a batch of images, (N, out_size)."""
+        out = _as_matrix(x, "x")
+        for layer in self.layers.values():
+            out = layer.forward(out)
+        return out
+
+    def gradient(self, xa: ArrayLike, xb: ArrayLike, same: ArrayLike) -> tuple[float, dict[str, NDArray]]:
+        """Contrastive loss of the pairs ``(xa[k], xb[k])`` and its gradient for every parameter."""
+        xa, xb = _as_matrix(xa, "xa"), _as_matrix(xb, "xb")
+        n = len(xa)
+        s = np.asarray(same, dtype=np.float64)
+        e = self.embed(np.vstack([xa, xb]))
+        diff = e[:n] - e[n:]
+        d = np.sqrt((diff * diff).sum(1) + 1e-12)
+        loss = contrastive_loss(d, s, self.margin)
+        # dL/dd per pair, then dd/d(diff) = diff / d
+        dd = (2 * s * d - 2 * (1 - s) * np.maximum(0.0, self.margin - d)) / n
+        ddiff = (dd / d)[:, None] * diff
+        dout = np.vstack([ddiff, -ddiff])
+        for layer in reversed(self.layers.values()):
+            dout = layer.backward(dout)
+        a1, a2 = self.layers["Affine1"], self.layers["Affine2"]
+        return loss, {"W1": a1.dW, "b1": a1.db, "W2": a2.dW, "b2": a2.db}
+
+
+def make_pairs(labels: ArrayLike, n_pairs: int, rng: np.random.Generator | int | None = 0
+               ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Index pairs ``(i, j)`` into ``labels``, half of the same class and half of different classes.
+
+    Returns ``(i, j, same)`` with ``same[k] = 1.0`` when ``labels[i[k]] == labels[j[k]]``.
+    Introduced in the appendix, A look ahead.
+    """
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(rng)
+    classes = np.unique(labels)
+    if len(classes) < 2:
+        raise ValueError("pairs of different classes need at least two classes")
+    pools = {c: np.flatnonzero(labels == c) for c in classes}
+    i = rng.integers(0, len(labels), n_pairs)
+    same = np.arange(n_pairs) % 2 == 0
+    j = np.empty(n_pairs, dtype=np.int64)
+    for k in range(n_pairs):
+        c = labels[i[k]]
+        if same[k]:
+            j[k] = rng.choice(pools[c])
+        else:
+            other = classes[classes != c]
+            j[k] = rng.choice(pools[rng.choice(other)])
+    return i, j, same.astype(np.float64)
+
+
+def train_siamese(x: ArrayLike, labels: ArrayLike, epochs: int = 10, pairs_per_epoch: int = 10000,
+                  batch_size: int = 100, lr: float = 0.001, seed: int = 0, **kwargs: float
+                  ) -> tuple[SiameseEmbedding, list[float]]:
+    """Train a :class:`SiameseEmbedding` with Adam on random pairs; return it and the loss per epoch.
+
+    Introduced in the appendix, A look ahead.
+    """
+    from common.optimizers import Adam
+
+    x = _as_matrix(x, "x")
+    net = SiameseEmbedding(input_size=x.shape[1], seed=seed, **kwargs)
+    opt = Adam(lr=lr)
+    rng = np.random.default_rng(seed)
+    losses = []
+    for _ in range(epochs):
+        i, j, same = make_pairs(labels, pairs_per_epoch, rng)
+        total = 0.0
+        for start in range(0, pairs_per_epoch, batch_size):
+            sl = slice(start, start + batch_size)
+            loss, grads = net.gradient(x[i[sl]], x[j[sl]], same[sl])
+            opt.update(net.params, grads)
+            total += loss * len(i[sl])
+        losses.append(total / pairs_per_epoch)
+    return net, losses

@@ -1,0 +1,157 @@
+"""A digit's feature maps through a CNN's first layers, and the prediction (chapter 6).
+
+:class:`FeatureMapView` shows the input image, the maps of one layer
+(``Conv1``, ``Relu1`` or ``Pool1`` of :class:`~common.networks.SimpleConvNet`)
+as a grid, and the predicted class probabilities. The numbers come from
+:func:`common.feature_maps.layer_outputs`, which the tests cover.
+:func:`feature_map_widget` adds an image slider and layer buttons.
+Introduced in chapter 6, Convolutional neural networks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
+
+from common.feature_maps import layer_outputs, map_grid_shape
+from common.functions import softmax
+
+__all__ = ["MAP_LAYERS", "FeatureMapView", "draw_feature_maps", "feature_map_widget"]
+
+MAP_LAYERS: dict[str, str] = {
+    "Conv1": "after the convolution (30 maps of 24 × 24; red > 0, blue < 0)",
+    "Relu1": "after ReLU (negative values set to 0)",
+    "Pool1": "after 2 × 2 max pooling (30 maps of 12 × 12)",
+}
+"""The layers the widget can show, with a caption for each."""
+
+BLUE, ORANGE = "#2f6aa3", "#d9541e"
+
+
+class FeatureMapView:
+    """Input digit, a grid of maps and a probability bar chart, built once and updated in place.
+
+    Introduced in chapter 6, Convolutional neural networks.
+    """
+
+    def __init__(self, fig: Figure, n_maps: int = 30, n_classes: int = 10) -> None:
+        self.fig = fig
+        rows, cols = map_grid_shape(n_maps, 6)
+        outer = fig.add_gridspec(1, 3, width_ratios=(1.1, 2.6, 1.2), wspace=0.12)
+        self.input_ax = fig.add_subplot(outer[0, 0])
+        self.input_image = self.input_ax.imshow(np.zeros((28, 28)), cmap="gray_r", vmin=0, vmax=1)
+        self.input_ax.set_axis_off()   # no frame: the image is repainted over it in the widget
+        self.input_title = self.input_ax.set_title("", fontsize=10)
+        sub = outer[0, 1].subgridspec(rows, cols, wspace=0.06, hspace=0.06)
+        self.map_images = []
+        for k in range(rows * cols):
+            ax = fig.add_subplot(sub[k // cols, k % cols])
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if k < n_maps:
+                self.map_images.append(ax.imshow(np.zeros((2, 2)), cmap="RdBu_r", vmin=-1, vmax=1,
+                                                 interpolation="nearest", extent=(0, 1, 1, 0)))
+            else:
+                ax.axis("off")
+        self.bar_ax = fig.add_subplot(outer[0, 2])
+        self.bars = self.bar_ax.barh(np.arange(n_classes), np.zeros(n_classes), color=BLUE)
+        self.bar_ax.set_yticks(np.arange(n_classes))
+        self.bar_ax.invert_yaxis()
+        self.bar_ax.set_xlim(0, 1)
+        self.bar_ax.set_xlabel("probability")
+        self.bar_ax.set_ylabel("class")
+        self.bar_ax.set_title("prediction", fontsize=10)
+        self.title = fig.suptitle("", fontsize=11)
+        self.n_maps = n_maps
+
+    def update(self, outputs: dict[str, np.ndarray], image: ArrayLike, layer: str = "Conv1",
+               label: int | None = None, index: int | None = None) -> str:
+        """Show ``outputs[layer]`` (one image's maps) and the softmax of the last output; return the title."""
+        if layer not in outputs:
+            raise ValueError(f"no layer {layer!r}; choose one of {list(outputs)}")
+        maps = np.asarray(outputs[layer])[0]
+        if len(maps) != self.n_maps:
+            raise ValueError(f"this view shows {self.n_maps} maps, layer {layer} has {len(maps)}")
+        scale = float(np.abs(maps).max()) or 1.0
+        cmap = "RdBu_r" if layer == "Conv1" else "magma_r"
+        lo = -scale if layer == "Conv1" else 0.0
+        for im, m in zip(self.map_images, maps):
+            im.set_data(m)
+            im.set_extent((0, 1, 1, 0))   # every layer fills the same square: the axes never rescale
+            im.set_cmap(cmap)
+            im.set_clim(lo, scale)
+        self.input_image.set_data(np.asarray(image).reshape(28, 28))
+        probs = softmax(np.asarray(list(outputs.values())[-1])[0])
+        predicted = int(np.argmax(probs))
+        for k, (bar, p) in enumerate(zip(self.bars, probs)):
+            bar.set_width(float(p))
+            bar.set_color(ORANGE if k == predicted else BLUE)
+        where = f"test image {index}" if index is not None else "input"
+        self.input_title.set_text(f"{where}" + (f", label {label}" if label is not None else ""))
+        title = (f"{layer}: {MAP_LAYERS.get(layer, '')}; same colour scale for all maps "
+                 f"(largest |value| {scale:.2f}); predicted {predicted} ({100 * probs[predicted]:.1f} %)")
+        self.title.set_text(title)
+        return title
+
+    def dynamic_artists(self) -> list:
+        return [self.input_image, *self.map_images, *self.bars, self.input_title, self.title]
+
+
+def draw_feature_maps(net: Any, x: ArrayLike, label: int | None = None, index: int | None = None,
+                      layer: str = "Conv1") -> Figure:
+    """Static figure of one image's maps at ``layer`` (the widget's default view, for the book). Chapter 6."""
+    x = np.asarray(x).reshape(1, 1, 28, 28)
+    outputs = layer_outputs(net, x)
+    fig = plt.figure(figsize=(12, 4.2))
+    view = FeatureMapView(fig, n_maps=outputs[layer].shape[1])
+    view.update(outputs, x, layer, label, index)
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.12, top=0.86)
+    return fig
+
+
+def feature_map_widget(net: Any, x: ArrayLike, t: ArrayLike, index: int = 0, layer: str = "Conv1", dpi: int = 72):
+    """An image slider over ``x`` (labels ``t``) and buttons for the layer; the figure redraws live.
+
+    Returns an ``ipywidgets.VBox`` with ``slider``, ``buttons``, ``image``,
+    ``view`` and ``renderer`` attributes. Introduced in chapter 6.
+    """
+    import ipywidgets as w
+
+    from common.widgets._render import BlitRenderer
+
+    x = np.asarray(x).reshape(-1, 1, 28, 28)
+    t = np.asarray(t)
+    labels = t.argmax(axis=1) if t.ndim == 2 else t
+    first = layer_outputs(net, x[index:index + 1])
+    fig = Figure(figsize=(12, 4.2), dpi=dpi)
+    view = FeatureMapView(fig, n_maps=first[layer].shape[1])
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.12, top=0.86)
+    cache: dict[int, dict] = {index: first}
+
+    def outputs_of(i: int) -> dict:
+        if i not in cache:
+            if len(cache) > 256:
+                cache.clear()
+            cache[i] = layer_outputs(net, x[i:i + 1])
+        return cache[i]
+
+    view.update(first, x[index], layer, int(labels[index]), index)
+    renderer = BlitRenderer(fig, view.dynamic_artists)
+    image = w.Image(value=renderer.png(), format="png")
+    slider = w.IntSlider(value=index, min=0, max=len(x) - 1, description="test image", continuous_update=True)
+    buttons = w.ToggleButtons(options=list(MAP_LAYERS), value=layer, description="layer")
+
+    def redraw(_change: object = None) -> None:
+        i = slider.value
+        view.update(outputs_of(i), x[i], buttons.value, int(labels[i]), i)
+        image.value = renderer.png()
+
+    slider.observe(redraw, names="value")
+    buttons.observe(redraw, names="value")
+    box = w.VBox([w.HBox([slider, buttons]), image])
+    box.slider, box.buttons, box.image, box.view, box.renderer = slider, buttons, image, view, renderer
+    return box
