@@ -13,6 +13,14 @@ from typing import Any
 
 import numpy as np
 
+from common.exercises._checking import (
+    BAD as _BAD,
+    OK as _OK,
+    as_float as _as_float,
+    call_reporting as _call,
+    summary as _summary,
+)
+
 __all__ = [
     "g",
     "BROADCAST_QUESTIONS",
@@ -22,35 +30,9 @@ __all__ = [
     "check_chain_rule",
 ]
 
-_OK, _BAD = "✓", "✗"
-
-
-def _call(func: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
-    """Call the learner's function; return (value, None) or (None, a description of the error)."""
-    try:
-        return func(*args), None
-    except Exception as exc:  # the learner's code may fail in any way; report it, do not raise
-        return None, f"{type(exc).__name__}: {exc}"
-
-
-def _as_float(value: Any) -> float | None:
-    try:
-        out = float(np.asarray(value, dtype=float).reshape(()))
-    except (TypeError, ValueError):
-        return None
-    return out
-
 
 def _show(arr: np.ndarray) -> str:
     return "[" + ", ".join(f"{v:.6g}" for v in np.ravel(arr)) + "]"
-
-
-def _summary(n_wrong: int, n_total: int) -> bool:
-    if n_wrong == 0:
-        print(f"{_OK} All {n_total} tests passed.")
-        return True
-    print(f"{_BAD} {n_wrong} of {n_total} tests failed: read the lines above, fix, run again.")
-    return False
 
 
 # --- Exercise 1: a partial derivative by hand -------------------------------------------

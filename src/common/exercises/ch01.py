@@ -13,6 +13,13 @@ from collections.abc import Callable
 
 import numpy as np
 
+from common.exercises._checking import (
+    BAD as _NO,
+    OK as _OK,
+    call,
+    name as _name,
+    verdict as _verdict,
+)
 from common.perceptron import INPUTS, gate_name, perceptron, perceptron_update
 
 __all__ = [
@@ -24,23 +31,10 @@ __all__ = [
     "check_output_grid",
 ]
 
-_OK, _NO = "✓", "✗"
-
-
-def _name(fn: object) -> str:
-    return getattr(fn, "__name__", "your function")
-
 
 def _call(fn: Callable, *args: object) -> tuple[bool, object]:
-    """Call the learner's function; return (True, value) or (False, message)."""
-    try:
-        return True, fn(*args)
-    except NotImplementedError:
-        return False, (f"Not done yet: {_name(fn)} still raises NotImplementedError. "
-                       "Replace the `raise` line with your code, then run this check again.")
-    except Exception as exc:  # noqa: BLE001 - a learner's bug must become a message, not a traceback
-        args_text = ", ".join(_show(a) for a in args)
-        return False, f"{_name(fn)}({args_text}) raised {type(exc).__name__}: {exc}"
+    """Call the learner's function; return (True, value) or (False, message naming the arguments)."""
+    return call(fn, *args, show=_show)
 
 
 def _show(v: object) -> str:
@@ -65,18 +59,6 @@ def _as_bit(v: object) -> int | None:
     if isinstance(x, (float, np.floating)) and x in (0.0, 1.0):
         return int(x)
     return None
-
-
-def _verdict(wrong: list[str], right: str, total: int, shown: int = 4) -> bool:
-    if wrong:
-        for line in wrong[:shown]:
-            print(f"{_NO} {line}")
-        if len(wrong) > shown:
-            print(f"… and {len(wrong) - shown} more wrong.")
-        print(f"{total - len(wrong)} of {total} cases right.")
-        return False
-    print(f"{_OK} {right}")
-    return True
 
 
 # --------------------------------------------------------------------- exercise 1
@@ -111,8 +93,8 @@ def check_perceptron(fn: Callable) -> bool:
         elif bit != want:
             why = "does not exceed 0" if want == 0 else "exceeds 0"
             wrong.append(f"{call} returned {bit}, expected {want} (w·x + b = {s:.3g}, which {why})")
-    return _verdict(wrong, f"{_name(fn)} agrees with common.perceptron.perceptron on all "
-                           f"{len(cases)} cases, including a sum of exactly 0.", len(cases))
+    return _verdict(wrong, len(cases), f"{_name(fn)} agrees with common.perceptron.perceptron on all "
+                                       f"{len(cases)} cases, including a sum of exactly 0.")
 
 
 # --------------------------------------------------------------------- exercise 2
@@ -157,7 +139,7 @@ def check_xnor(fn: Callable) -> bool:
             wrong.append(f"{_name(fn)}({x1}, {x2}) returned {got!r}; expected a single 0 or 1")
         elif bit != t:
             wrong.append(f"{_name(fn)}({x1}, {x2}) returned {bit}, expected {t}")
-    passed = _verdict(wrong, f"{_name(fn)} computes XNOR on all four inputs.", 4)
+    passed = _verdict(wrong, 4, f"{_name(fn)} computes XNOR on all four inputs.")
     if not passed and None not in got_table:
         print(f"Your function computes {gate_name(got_table)}, not XNOR.")
     return passed
@@ -182,7 +164,7 @@ def check_full_adder(fn: Callable) -> bool:
         elif pair != want:
             wrong.append(f"{_name(fn)}({a}, {b}, {c}) returned (sum={pair[0]}, carry={pair[1]}), "
                          f"expected (sum={want[0]}, carry={want[1]}) since {a} + {b} + {c} = {a + b + c}")
-    return _verdict(wrong, f"{_name(fn)} adds three bits correctly on all eight inputs.", 8)
+    return _verdict(wrong, 8, f"{_name(fn)} adds three bits correctly on all eight inputs.")
 
 
 # --------------------------------------------------------------------- exercise 5
@@ -216,8 +198,8 @@ def check_perceptron_update(fn: Callable) -> bool:
                     else f"the output was {y}, the target {t}: move by lr·(t − y) = {lr * (t - y):g}")
             wrong.append(f"{call} returned w={_show(got_w)}, b={got_b:.3g}; expected "
                          f"w={_show(want_w)}, b={want_b:.3g} ({hint})")
-    return _verdict(wrong, f"{_name(fn)} performs Rosenblatt's update correctly in all {len(cases)} cases.",
-                    len(cases))
+    return _verdict(wrong, len(cases),
+                    f"{_name(fn)} performs Rosenblatt's update correctly in all {len(cases)} cases.")
 
 
 # --------------------------------------------------------------------- exercise 6

@@ -9,10 +9,19 @@ the chapter runs top to bottom with the stubs in place. Introduced in chapter 3.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from common.exercises._checking import (
+    BAD as _BAD,
+    OK as _OK,
+    as_array as _as_array,
+    as_float as _as_float,
+    call_reporting as _call,
+    summary as _summary_of,
+)
 from common.functions import cross_entropy_error
 
 __all__ = [
@@ -23,39 +32,8 @@ __all__ = [
     "check_critical_learning_rate",
 ]
 
-_OK, _BAD = "✓", "✗"
-
-
-def _call(func: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
-    """Call the learner's function; return (value, None) or (None, a description of the error)."""
-    try:
-        return func(*args), None
-    except Exception as exc:  # the learner's code may fail in any way; report it, do not raise
-        return None, f"{type(exc).__name__}: {exc}"
-
-
-def _as_float(value: Any) -> float | None:
-    try:
-        return float(np.asarray(value, dtype=float).reshape(()))
-    except (TypeError, ValueError):
-        return None
-
-
-def _as_array(value: Any) -> np.ndarray | None:
-    try:
-        out = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        return None
-    return out
-
-
-def _summary(n_wrong: int, n_total: int) -> bool:
-    if n_wrong == 0:
-        print(f"{_OK} All {n_total} tests passed." if n_total > 1 else f"{_OK} Correct.")
-        return True
-    failed = f"{n_wrong} of {n_total} tests failed" if n_total > 1 else "Not yet"
-    print(f"{_BAD} {failed}: read the lines above, fix, run again.")
-    return False
+_summary = partial(_summary_of, one_right="Correct.",
+                   one_wrong="Not yet: read the lines above, fix, run again.")
 
 
 # --- Exercise 1: batch cross-entropy ---------------------------------------------------

@@ -10,10 +10,17 @@ place. The reference answers come from :mod:`common.layers`. Introduced in chapt
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from common.exercises._checking import (
+    BAD as _BAD,
+    OK as _OK,
+    as_array,
+    summary as _summary_of,
+)
 from common.functions import cross_entropy_error
 from common.layers import Affine, SoftmaxWithLoss, Tanh
 from common.networks import TwoLayerNet
@@ -28,16 +35,8 @@ __all__ = [
     "check_buggy_parameter",
 ]
 
-_OK, _BAD = "✓", "✗"
-
-
-def _summary(n_wrong: int, n_total: int) -> bool:
-    if n_wrong == 0:
-        print(f"{_OK} All {n_total} tests passed." if n_total > 1 else f"{_OK} Correct.")
-        return True
-    failed = f"{n_wrong} of {n_total} tests failed" if n_total > 1 else "Not yet"
-    print(f"{_BAD} {failed}: read the lines above, fix, run again.")
-    return False
+_summary = partial(_summary_of, one_right="Correct.",
+                   one_wrong="Not yet: read the lines above, fix, run again.")
 
 
 def _try(what: str, func, *args: Any) -> tuple[Any, bool]:
@@ -50,12 +49,7 @@ def _try(what: str, func, *args: Any) -> tuple[Any, bool]:
 
 
 def _array(value: Any) -> np.ndarray | None:
-    if value is None:
-        return None
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        return None
+    return None if value is None else as_array(value)
 
 
 def _compare(what: str, got: Any, expected: np.ndarray, hints: list[tuple[np.ndarray, str]] = ()) -> bool:

@@ -14,10 +14,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from common.exercises._checking import (
+    BAD as _BAD,
+    OK as _OK,
+    as_array as _as_array,
+    call,
+    name as _name,
+    summary as _summary_of,
+)
 from common.initializers import he_std, xavier_std
 from common.layers import BN_EPS, BatchNormalization
 from common.optimizers import Momentum
@@ -31,43 +40,17 @@ __all__ = [
     "check_log_uniform",
 ]
 
-_OK, _BAD = "✓", "✗"
-
-
-def _summary(n_wrong: int, n_total: int) -> bool:
-    if n_wrong == 0:
-        print(f"{_OK} All {n_total} tests passed." if n_total > 1 else f"{_OK} The test passed.")
-        return True
-    if n_total == 1:
-        print(f"{_BAD} Not yet right: read the line above, fix, run again.")
-    else:
-        print(f"{_BAD} {n_wrong} of {n_total} tests failed: read the lines above, fix, run again.")
-    return False
-
-
-def _name(fn: Any) -> str:
-    return getattr(fn, "__name__", "your function")
+_summary = partial(_summary_of, one_right="The test passed.",
+                   one_wrong="Not yet right: read the line above, fix, run again.")
 
 
 def _call(fn: Callable, *args: Any) -> tuple[Any, str | None]:
     """``(result, None)``, or ``(None, message)`` if ``fn`` is missing, unfinished or crashes."""
     if fn is None or fn is Ellipsis or not callable(fn):
         return None, "Not answered yet: pass your function to the check."
-    try:
-        with np.errstate(all="ignore"):
-            return fn(*args), None
-    except NotImplementedError:
-        return None, (f"Not done yet: {_name(fn)} still raises NotImplementedError. "
-                      "Replace the `raise` line with your code, then run this check again.")
-    except Exception as exc:  # noqa: BLE001 - a learner's bug must become a message, not a traceback
-        return None, f"{_name(fn)} raised {type(exc).__name__}: {exc}"
-
-
-def _as_array(value: Any) -> np.ndarray | None:
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
+    with np.errstate(all="ignore"):
+        ok, out = call(fn, *args)
+    return (out, None) if ok else (None, out)
 
 
 def _close(a: Any, b: np.ndarray, rtol: float = 1e-6, atol: float = 1e-9) -> bool:

@@ -17,6 +17,14 @@ import numpy as np
 
 from common.conv_arithmetic import conv_geometry, conv_macs, pool2d_naive
 from common.detection import average_precision, iou, precision_recall
+from common.exercises._checking import (
+    BAD as _NO,
+    OK as _OK,
+    call as _call,
+    name as _name,
+    number as _number,
+    verdict as _verdict,
+)
 from common.layers import Convolution
 
 __all__ = [
@@ -27,44 +35,6 @@ __all__ = [
     "check_iou",
     "check_average_precision",
 ]
-
-_OK, _NO = "✓", "✗"
-
-
-def _name(fn: object) -> str:
-    return getattr(fn, "__name__", "your function")
-
-
-def _call(fn: Callable, *args: Any) -> tuple[bool, Any]:
-    try:
-        return True, fn(*args)
-    except NotImplementedError:
-        return False, (f"Not done yet: {_name(fn)} still raises NotImplementedError. "
-                       "Replace the `raise` line with your code, then run this check again.")
-    except Exception as exc:  # noqa: BLE001 - a learner's bug becomes a message
-        return False, f"{_name(fn)} raised {type(exc).__name__}: {exc}"
-
-
-def _verdict(wrong: list[str], total: int, right: str) -> bool:
-    if wrong:
-        for line in wrong[:4]:
-            print(f"{_NO} {line}")
-        if len(wrong) > 4:
-            print(f"… and {len(wrong) - 4} more wrong.")
-        print(f"{total - len(wrong)} of {total} cases right.")
-        return False
-    print(f"{_OK} {right}")
-    return True
-
-
-def _number(v: Any) -> float | None:
-    if v is None:
-        return None
-    try:
-        arr = np.asarray(v, dtype=float)
-    except (TypeError, ValueError):
-        return None
-    return float(arr) if arr.size == 1 else None
 
 
 def _shown(v: Any) -> str:

@@ -14,6 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from common.exercises._checking import (
+    BAD as _NO,
+    OK as _OK,
+    call as _call,
+    name as _name,
+    verdict as _verdict,
+)
 from common.gan import optimal_discriminator
 from common.information import entropy, kl_divergence
 from common.one_shot import nearest_prototype
@@ -28,22 +35,6 @@ __all__ = [
     "check_nearest_prototype",
 ]
 
-_OK, _NO = "✓", "✗"
-
-
-def _name(fn: object) -> str:
-    return getattr(fn, "__name__", "your function")
-
-
-def _call(fn: Callable, *args: Any) -> tuple[bool, Any]:
-    try:
-        return True, fn(*args)
-    except NotImplementedError:
-        return False, (f"Not done yet: {_name(fn)} still raises NotImplementedError. "
-                       "Replace the `raise` line with your code, then run this check again.")
-    except Exception as exc:  # noqa: BLE001 - a learner's bug becomes a message
-        return False, f"{_name(fn)} raised {type(exc).__name__}: {exc}"
-
 
 def _show(a: Any) -> str:
     arr = np.asarray(a)
@@ -55,23 +46,12 @@ def _show(a: Any) -> str:
 
 
 def _number(v: Any) -> float | None:
+    """Like :func:`common.exercises._checking.number`, except that ``None`` gives NaN here."""
     try:
         arr = np.asarray(v, dtype=float)
     except (TypeError, ValueError):
         return None
     return float(arr) if arr.size == 1 else None
-
-
-def _verdict(wrong: list[str], total: int, right: str) -> bool:
-    if wrong:
-        for line in wrong[:4]:
-            print(f"{_NO} {line}")
-        if len(wrong) > 4:
-            print(f"… and {len(wrong) - 4} more wrong.")
-        print(f"{total - len(wrong)} of {total} cases right.")
-        return False
-    print(f"{_OK} {right}")
-    return True
 
 
 def _compare_scalars(fn: Callable, cases: list[tuple], reference: Callable, what: str,

@@ -1,0 +1,114 @@
+"""Plumbing shared by the chapter self-check modules (``ch00`` … ``ch07``).
+
+Every ``check_…`` must call the learner's code without ever raising, turn what
+it returns into numbers or arrays, and end with one verdict line. Those pieces
+used to be copied into each chapter module; they live here once instead. The
+wording of every message is part of the course (notebooks and tests compare the
+printed output), so change a string here only on purpose. Private: the
+notebooks import the chapter modules, never this one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+OK, BAD = "✓", "✗"
+
+
+def name(fn: object) -> str:
+    """The learner's function name for a message, or ``"your function"``."""
+    return getattr(fn, "__name__", "your function")
+
+
+def not_done(fn: object) -> str:
+    """The message for a stub that still raises ``NotImplementedError``."""
+    return (f"Not done yet: {name(fn)} still raises NotImplementedError. "
+            "Replace the `raise` line with your code, then run this check again.")
+
+
+def call(fn: Callable[..., Any], *args: Any,
+         show: Callable[[Any], str] | None = None) -> tuple[bool, Any]:
+    """Call the learner's ``fn``; return ``(True, value)`` or ``(False, message)``.
+
+    An unfinished stub gets the :func:`not_done` message; any other exception
+    becomes ``"fn raised Type: text"``, or ``"fn(arg, …) raised …"`` when ``show``
+    is given to format the arguments.
+    """
+    try:
+        return True, fn(*args)
+    except NotImplementedError:
+        return False, not_done(fn)
+    except Exception as exc:  # noqa: BLE001 - a learner's bug must become a message, not a traceback
+        where = name(fn) if show is None else f"{name(fn)}({', '.join(show(a) for a in args)})"
+        return False, f"{where} raised {type(exc).__name__}: {exc}"
+
+
+def call_reporting(func: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
+    """Call ``func``; return ``(value, None)`` or ``(None, "Type: text")`` for any exception.
+
+    Unlike :func:`call`, a stub's ``NotImplementedError`` is reported like any other error.
+    """
+    try:
+        return func(*args), None
+    except Exception as exc:  # the learner's code may fail in any way; report it, do not raise
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def as_float(value: Any) -> float | None:
+    """One float from a number or a one-element 0-d array; ``None`` if that is impossible."""
+    try:
+        return float(np.asarray(value, dtype=float).reshape(()))
+    except (TypeError, ValueError):
+        return None
+
+
+def as_array(value: Any) -> np.ndarray | None:
+    """A float array from ``value``; ``None`` if it cannot be converted (``None`` itself gives NaN)."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+
+
+def number(v: Any) -> float | None:
+    """One float from a single-element value; ``None`` for ``None``, non-numbers and arrays of several."""
+    if v is None:
+        return None
+    try:
+        arr = np.asarray(v, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return float(arr) if arr.size == 1 else None
+
+
+def summary(n_wrong: int, n_total: int, *, one_right: str | None = None,
+            one_wrong: str | None = None) -> bool:
+    """Print the closing line for ``n_total`` tests of which ``n_wrong`` failed; True if none did.
+
+    ``one_right``/``one_wrong`` replace the text (after the mark) when there is a single test.
+    """
+    single = n_total <= 1
+    if n_wrong == 0:
+        print(f"{OK} {one_right}" if single and one_right is not None else f"{OK} All {n_total} tests passed.")
+        return True
+    if single and one_wrong is not None:
+        print(f"{BAD} {one_wrong}")
+    else:
+        print(f"{BAD} {n_wrong} of {n_total} tests failed: read the lines above, fix, run again.")
+    return False
+
+
+def verdict(wrong: list[str], total: int, right: str, shown: int = 4) -> bool:
+    """Print up to ``shown`` wrong cases and a count, or ``✓ right``; True when nothing is wrong."""
+    if wrong:
+        for line in wrong[:shown]:
+            print(f"{BAD} {line}")
+        if len(wrong) > shown:
+            print(f"… and {len(wrong) - shown} more wrong.")
+        print(f"{total - len(wrong)} of {total} cases right.")
+        return False
+    print(f"{OK} {right}")
+    return True
