@@ -91,6 +91,17 @@ def test_conv_widget_moves_the_window_fast():
     assert ms < 400                                    # generous for shared CI; ~20 ms on a quiet laptop
 
 
+def test_conv_widget_blits_size_changes_correctly():
+    """Size sliders repaint over the kept legend: every frame equals a freshly built widget's."""
+    box = conv_arithmetic_widget()
+    for name, value in [("H", 12), ("F", 7), ("P", 0), ("S", 4), ("H", 3), ("F", 3), ("S", 1), ("H", 7)]:
+        box.sliders[name].value = value
+        now = {k: s.value for k, s in box.sliders.items()}
+        fresh = conv_arithmetic_widget(now["H"], now["F"], now["P"], now["S"], now["position"])
+        assert box.image.value == fresh.image.value, (name, value)
+    assert box.renderer.full_draws == 1
+
+
 def test_static_conv_figure():
     fig = draw_conv_arithmetic()
     assert "= 4" in fig._suptitle.get_text()

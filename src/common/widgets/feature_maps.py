@@ -10,11 +10,14 @@ Introduced in chapter 6, Convolutional neural networks.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from numpy.typing import ArrayLike
 
 from common.feature_maps import layer_outputs, map_grid_shape
@@ -46,17 +49,23 @@ class FeatureMapView:
         self.input_image = self.input_ax.imshow(np.zeros((28, 28)), cmap="gray_r", vmin=0, vmax=1)
         self.input_ax.set_axis_off()   # no frame: the image is repainted over it in the widget
         self.input_title = self.input_ax.set_title("", fontsize=10)
-        sub = outer[0, 1].subgridspec(rows, cols, wspace=0.06, hspace=0.06)
-        self.map_images = []
-        for k in range(rows * cols):
-            ax = fig.add_subplot(sub[k // cols, k % cols])
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if k < n_maps:
-                self.map_images.append(ax.imshow(np.zeros((2, 2)), cmap="RdBu_r", vmin=-1, vmax=1,
-                                                 interpolation="nearest", extent=(0, 1, 1, 0)))
-            else:
-                ax.axis("off")
+        # One image holds all maps (a mosaic with blank gutters) rather than one axes per map:
+        # a redraw then resamples a single image instead of n_maps of them.
+        self.grid_ax = fig.add_subplot(outer[0, 1])
+        self.grid_ax.set_axis_off()
+        self.rows, self.cols, self.cell, self.gap = rows, cols, 24, 2
+        size = (rows * (self.cell + self.gap) - self.gap, cols * (self.cell + self.gap) - self.gap)
+        self.mosaic = np.ma.array(np.zeros(size), mask=True)
+        self.map_image = self.grid_ax.imshow(self.mosaic, cmap="RdBu_r", vmin=-1, vmax=1,
+                                             interpolation="nearest",
+                                             extent=(-0.5, size[1] - 0.5, size[0] - 0.5, -0.5))
+        step = self.cell + self.gap
+        frames = [Rectangle((c * step - 0.5, r * step - 0.5), self.cell, self.cell)
+                  for k in range(n_maps) for r, c in [divmod(k, cols)]]
+        self.grid_ax.add_collection(PatchCollection(frames, facecolor="none", edgecolor="black",
+                                                    linewidth=0.8, zorder=3))
+        self.grid_ax.set_xlim(-0.5, size[1] - 0.5)
+        self.grid_ax.set_ylim(size[0] - 0.5, -0.5)
         self.bar_ax = fig.add_subplot(outer[0, 2])
         self.bars = self.bar_ax.barh(np.arange(n_classes), np.zeros(n_classes), color=BLUE)
         self.bar_ax.set_yticks(np.arange(n_classes))
@@ -79,11 +88,17 @@ class FeatureMapView:
         scale = float(np.abs(maps).max()) or 1.0
         cmap = "RdBu_r" if layer == "Conv1" else "magma_r"
         lo = -scale if layer == "Conv1" else 0.0
-        for im, m in zip(self.map_images, maps):
-            im.set_data(m)
-            im.set_extent((0, 1, 1, 0))   # every layer fills the same square: the axes never rescale
-            im.set_cmap(cmap)
-            im.set_clim(lo, scale)
+        self.mosaic[...] = np.ma.masked
+        step, n = self.cell + self.gap, self.cell
+        h, w_ = maps.shape[1:]
+        # nearest-neighbour resampling: every layer fills the same square, the axes never rescale
+        rows_at, cols_at = (np.arange(n) * h) // n, (np.arange(n) * w_) // n
+        for k, m in enumerate(maps):
+            r, c = divmod(k, self.cols)
+            self.mosaic[r * step:r * step + n, c * step:c * step + n] = m[np.ix_(rows_at, cols_at)]
+        self.map_image.set_data(self.mosaic)
+        self.map_image.set_cmap(cmap)
+        self.map_image.set_clim(lo, scale)
         self.input_image.set_data(np.asarray(image).reshape(28, 28))
         probs = softmax(np.asarray(list(outputs.values())[-1])[0])
         predicted = int(np.argmax(probs))
@@ -98,7 +113,7 @@ class FeatureMapView:
         return title
 
     def dynamic_artists(self) -> list:
-        return [self.input_image, *self.map_images, *self.bars, self.input_title, self.title]
+        return [self.input_image, self.map_image, *self.bars, self.input_title, self.title]
 
 
 def draw_feature_maps(net: Any, x: ArrayLike, label: int | None = None, index: int | None = None,
@@ -145,10 +160,18 @@ def feature_map_widget(net: Any, x: ArrayLike, t: ArrayLike, index: int = 0, lay
     slider = w.IntSlider(value=index, min=0, max=len(x) - 1, description="test image", continuous_update=True)
     buttons = w.ToggleButtons(options=list(MAP_LAYERS), value=layer, description="layer")
 
+    frames: OrderedDict[tuple[int, str], bytes] = OrderedDict({(index, layer): image.value})  # going back is instant
+
     def redraw(_change: object = None) -> None:
-        i = slider.value
-        view.update(outputs_of(i), x[i], buttons.value, int(labels[i]), i)
-        image.value = renderer.png()
+        i, name = slider.value, buttons.value
+        view.update(outputs_of(i), x[i], name, int(labels[i]), i)
+        if (i, name) in frames:
+            frames.move_to_end((i, name))
+        else:
+            frames[(i, name)] = renderer.png()
+            if len(frames) > 64:
+                frames.popitem(last=False)
+        image.value = frames[(i, name)]
 
     slider.observe(redraw, names="value")
     buttons.observe(redraw, names="value")
