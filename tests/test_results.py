@@ -65,9 +65,21 @@ def full_mnist():
         pytest.skip(f"the full MNIST is not available ({err}); set MNIST_MIRROR")
 
 
+@pytest.fixture
+def one_blas_thread():
+    """As ``make results`` does by default (see its ``--threads``)."""
+    from common.bench import blas_threads, set_blas_threads
+
+    before = blas_threads()
+    set_blas_threads(1)
+    yield
+    if before:
+        set_blas_threads(before)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["two_layer", "simple_conv", "deep_conv"])
-def test_quoted_accuracy_and_time(name, full_mnist):
+def test_quoted_accuracy_and_time(name, full_mnist, one_blas_thread):
     recipe = results.RECIPES[name]
     _, result = results.train(recipe, full_mnist, log=None)
     assert result.test_acc >= recipe.target, f"{name}: {100 * result.test_acc:.2f} % < {100 * recipe.target:.1f} %"

@@ -9,7 +9,9 @@ NumPy has to be quick enough to try things. The bench prints:
    share of that peak;
 3. one SimpleConvNet training step (batch 100, Adam) with our layers and with
    the same network in PyTorch on the CPU, at the same number of threads, and
-   the ratio ours/PyTorch; then the time of an epoch of 60,000 images.
+   the ratio ours/PyTorch; then the time of an epoch of 60,000 images. This
+   runs at BLAS's own thread count and again at one thread (what ``make
+   results`` uses), both contenders alike; ``--threads N`` picks one count.
 
 Timings on a shared machine are noisy, so the two contenders are measured
 *alternately* in one process: a block of steps of ours, a block of PyTorch's,
@@ -377,22 +379,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     if with_torch:
         header += f"   {'PyTorch ms':>10s}  {'epoch':>7s}  {'ours/PyTorch':>12s}"
     print(header)
-    for dtype in dtypes:
-        contenders = {"ours": simple_convnet_step(dtype)}
-        if with_torch:
-            contenders["torch"] = torch_simple_convnet_step(dtype)
-        med = alternate(contenders, args.blocks, args.steps, max_seconds=args.max_seconds)
-        ours = float(np.median(med["ours"]))
-        row = f"{np.dtype(dtype).name:<45s}{1000 * ours:8.1f}  {STEPS_PER_EPOCH * ours:10.1f} s"
-        if with_torch:
-            theirs = float(np.median(med["torch"]))
-            ratio = float(np.median(np.array(med["ours"]) / np.array(med["torch"])))
-            row += f"   {1000 * theirs:10.1f}  {STEPS_PER_EPOCH * theirs:5.1f} s  {ratio:12.2f}"
-        print(row)
+    # at BLAS's thread count, and at 1 thread too (what make results uses), each contender alike
+    thread_counts = [threads] if args.threads or not threads or threads == 1 else [threads, 1]
+    for n_threads in thread_counts:
+        if n_threads:
+            set_blas_threads(n_threads)
+            if with_torch:
+                import torch
+
+                torch.set_num_threads(n_threads)
+        for dtype in dtypes:
+            _train_step_row(dtype, n_threads, with_torch, args)
+    if threads and thread_counts != [threads]:
+        set_blas_threads(threads)
     if with_torch:
         print("ratio < 1: our NumPy step is faster than PyTorch's (median of the per-block ratios)")
     print("epoch = 600 x the median step: training steps only, without evaluation or data shuffling")
     return 0
+
+
+def _train_step_row(dtype: DTypeLike, n_threads: int | None, with_torch: bool, args: argparse.Namespace) -> None:
+    contenders = {"ours": simple_convnet_step(dtype)}
+    if with_torch:
+        contenders["torch"] = torch_simple_convnet_step(dtype)
+    med = alternate(contenders, args.blocks, args.steps, max_seconds=args.max_seconds)
+    ours = float(np.median(med["ours"]))
+    label = np.dtype(dtype).name + (f", {n_threads} thread{'s' if n_threads > 1 else ''}" if n_threads else "")
+    row = f"{label:<45s}{1000 * ours:8.1f}  {STEPS_PER_EPOCH * ours:10.1f} s"
+    if with_torch:
+        theirs = float(np.median(med["torch"]))
+        ratio = float(np.median(np.array(med["ours"]) / np.array(med["torch"])))
+        row += f"   {1000 * theirs:10.1f}  {STEPS_PER_EPOCH * theirs:5.1f} s  {ratio:12.2f}"
+    print(row)
 
 
 if __name__ == "__main__":

@@ -519,11 +519,14 @@ class Pooling:
         tiles = self.stride == self.pool_h == self.pool_w
         dxp = (np.empty if tiles else np.zeros)((n, c, h + 2 * p, w + 2 * p), dtype=dout.dtype)
         if self.mode == "max":
-            taken = np.zeros(dout.shape, dtype=bool)  # the window's maximum was already found
+            free = None  # True for windows whose maximum is not found yet
             for where in self._window_slices(out_h, out_w):
                 hit = self.xp[where] == self.out
-                hit &= ~taken  # only the first maximum of a window gets the gradient
-                taken |= hit
+                if free is None:
+                    free = ~hit
+                else:
+                    hit &= free  # only the first maximum of a window gets the gradient
+                    free ^= hit  # (hit is inside free, so this clears the windows just found)
                 if tiles:
                     np.multiply(dout, hit, out=dxp[where])
                 else:

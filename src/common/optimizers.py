@@ -199,15 +199,19 @@ class Adam(Optimizer):
             t = state["t"] = int(state.get("t", 0)) + 1
             m = state.setdefault("m", np.zeros_like(param))
             v = state.setdefault("v", np.zeros_like(param))
+            tmp = np.multiply(grad, 1 - self.beta1)  # one scratch array, reused below
             m *= self.beta1
-            m += (1 - self.beta1) * grad
+            m += tmp  # m = beta1*m + (1-beta1)*grad
+            np.multiply(grad, grad, out=tmp)
+            tmp *= 1 - self.beta2
             v *= self.beta2
-            v += (1 - self.beta2) * np.square(grad)
-            denom = np.sqrt(v * (1 / (1 - self.beta2**t)))  # sqrt(v_hat)
-            denom += self.eps
-            step = m * (self.lr / (1 - self.beta1**t))  # lr * m_hat
-            step /= denom
-            param -= step
+            v += tmp  # v = beta2*v + (1-beta2)*grad**2
+            np.multiply(v, 1 / (1 - self.beta2**t), out=tmp)
+            np.sqrt(tmp, out=tmp)
+            tmp += self.eps  # sqrt(v_hat) + eps
+            np.divide(m, tmp, out=tmp)
+            tmp *= self.lr / (1 - self.beta1**t)  # lr * m_hat / (sqrt(v_hat) + eps)
+            param -= tmp
 
 
 _OPTIMIZERS: dict[str, type[Optimizer]] = {
