@@ -1,8 +1,8 @@
 """The fast code paths agree with the textbook versions the chapters show.
 
 im2col (sliding_window_view) vs im2col_reference (loop over filter offsets);
-unfold/fold (per-image layout used by Convolution) vs im2col/col2im; the
-convolution's dx by a second convolution vs fold; pooling by strided slices vs
+im2col_t/col2im_t (the transposed layout Convolution uses) vs im2col/col2im;
+the convolution's dx by a second convolution vs col2im_t; pooling by strided slices vs
 the classic im2col + argmax; in-place optimisers vs their pure ``step``.
 Each in float64 and float32, over random shapes including stride 2 and padding.
 """
@@ -10,7 +10,7 @@ Each in float64 and float32, over random shapes including stride 2 and padding.
 import numpy as np
 import pytest
 
-from common.im2col import col2im, conv_output_size, fold, im2col, im2col_reference, unfold
+from common.im2col import col2im, col2im_t, conv_output_size, im2col, im2col_reference, im2col_t
 from common.layers import Convolution, Pooling, Relu
 from common.optimizers import SGD, Adam
 
@@ -54,44 +54,56 @@ def test_im2col_equals_the_textbook_loop(case, dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", CONFIGS)
-def test_unfold_is_im2col_per_image(case, dtype):
+def test_im2col_t_is_the_transpose_of_im2col(case, dtype):
     n, c, h, w, fh, fw, stride, pad = case
     x = np.random.default_rng(1).normal(size=(n, c, h, w)).astype(dtype)
-    cols = unfold(x, fh, fw, stride, pad)
+    cols = im2col_t(x, fh, fw, stride, pad)
     oh, ow = conv_output_size(h, fh, stride, pad), conv_output_size(w, fw, stride, pad)
-    assert cols.shape == (n, c * fh * fw, oh * ow) and cols.dtype == dtype
-    as_rows = cols.transpose(0, 2, 1).reshape(-1, c * fh * fw)
-    np.testing.assert_array_equal(as_rows, im2col_reference(x, fh, fw, stride, pad))
+    assert cols.shape == (c * fh * fw, n * oh * ow) and cols.dtype == dtype
+    np.testing.assert_array_equal(cols, im2col_reference(x, fh, fw, stride, pad).T)
+
+
+def test_im2col_t_writes_into_out_and_refuses_a_bad_one():
+    x = np.random.default_rng(7).normal(size=(2, 3, 6, 6))
+    bigger = np.full((3 * 3 * 3 + 1, 2 * 4 * 4), 7.0)
+    result = im2col_t(x, 3, 3, out=bigger[:-1])
+    assert np.shares_memory(result, bigger)
+    np.testing.assert_array_equal(bigger[:-1], im2col(x, 3, 3).T)
+    np.testing.assert_array_equal(bigger[-1], 7.0)  # the row below is untouched
+    with pytest.raises(ValueError, match=r"C-contiguous array of shape \(27, 32\)"):
+        im2col_t(x, 3, 3, out=np.empty((27, 31)))
+    with pytest.raises(ValueError, match="not contiguous"):
+        im2col_t(x, 3, 3, out=np.empty((32, 27)).T)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", CONFIGS)
-def test_fold_is_col2im_per_image_and_the_adjoint_of_unfold(case, dtype):
+def test_col2im_t_is_col2im_of_the_transpose_and_the_adjoint_of_im2col_t(case, dtype):
     n, c, h, w, fh, fw, stride, pad = case
     rng = np.random.default_rng(2)
     x = rng.normal(size=(n, c, h, w)).astype(dtype)
-    y = rng.normal(size=unfold(x, fh, fw, stride, pad).shape).astype(dtype)
-    folded = fold(y, x.shape, fh, fw, stride, pad)
+    y = rng.normal(size=im2col_t(x, fh, fw, stride, pad).shape).astype(dtype)
+    folded = col2im_t(y, x.shape, fh, fw, stride, pad)
     assert folded.shape == x.shape and folded.dtype == dtype
-    classic = col2im(y.transpose(0, 2, 1).reshape(-1, c * fh * fw), x.shape, fh, fw, stride, pad)
-    np.testing.assert_allclose(folded, classic, **tol(dtype))
-    lhs = np.sum(unfold(x, fh, fw, stride, pad).astype(np.float64) * y)
+    np.testing.assert_allclose(folded, col2im(y.T, x.shape, fh, fw, stride, pad), **tol(dtype))
+    lhs = np.sum(im2col_t(x, fh, fw, stride, pad).astype(np.float64) * y)
     rhs = np.sum(x.astype(np.float64) * folded)
     assert lhs == pytest.approx(rhs, rel=1e-10 if dtype == np.float64 else 1e-4)
 
 
-def test_fold_shape_error_is_explained():
-    with pytest.raises(ValueError, match=r"fold expected patches of shape \(1, 9, 9\)"):
-        fold(np.zeros((1, 9, 8)), (1, 1, 5, 5), 3, 3)
+def test_col2im_t_shape_error_is_explained():
+    with pytest.raises(ValueError, match=r"col2im_t expected columns of shape \(9, 9\)"):
+        col2im_t(np.zeros((9, 8)), (1, 1, 5, 5), 3, 3)
 
 
 @pytest.mark.parametrize("case", CONFIGS[:6])
-def test_unfold_matches_pytorch(case):
+def test_im2col_t_matches_pytorch_unfold(case):
     torch = pytest.importorskip("torch")
     n, c, h, w, fh, fw, stride, pad = case
     x = np.random.default_rng(3).normal(size=(n, c, h, w))
     ref = torch.nn.functional.unfold(torch.tensor(x), (fh, fw), stride=stride, padding=pad).numpy()
-    np.testing.assert_array_equal(unfold(x, fh, fw, stride, pad), ref)
+    # PyTorch lays the patches out per image, (N, C*FH*FW, OH*OW); ours puts the images side by side
+    np.testing.assert_array_equal(im2col_t(x, fh, fw, stride, pad), np.concatenate(list(ref), axis=1))
 
 
 # ---------------------------------------------------------------- convolution
@@ -131,15 +143,16 @@ def test_convolution_equals_the_textbook_version(case, dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", [cfg for cfg in CONFIGS if cfg[6] == 1 and cfg[4] == cfg[5] and cfg[7] < cfg[4]])
-def test_dx_by_convolution_equals_fold(case, dtype):
+def test_dx_by_convolution_equals_col2im_t(case, dtype):
     n, c, h, w, fh, fw, stride, pad = case
     rng = np.random.default_rng(5)
     x = rng.normal(size=(n, c, h, w)).astype(dtype)
     W, b = rng.normal(size=(4, c, fh, fw)).astype(dtype), np.zeros(4, dtype=dtype)
     layer = Convolution(W, b, stride, pad)
     dout = rng.normal(size=layer.forward(x).shape).astype(dtype)
-    by_fold = fold(W.reshape(4, -1).T @ dout.reshape(n, 4, -1), x.shape, fh, fw, stride, pad)
-    np.testing.assert_allclose(layer._dx_by_convolution(dout), by_fold, **tol(dtype))
+    delta = dout.transpose(1, 0, 2, 3).reshape(4, -1)  # (FN, N*OH*OW), the layout backward uses
+    by_col2im = col2im_t(W.reshape(4, -1).T @ delta, x.shape, fh, fw, stride, pad)
+    np.testing.assert_allclose(layer._dx_by_convolution(delta), by_col2im, **tol(dtype))
 
 
 def test_input_grad_false_skips_dx_only():
@@ -162,6 +175,7 @@ POOL_CASES = [
     (2, 1, 5, 6, 2, 3, 1, 1),
     (1, 2, 9, 9, 3, 3, 3, 0),  # tiles with 3x3 windows
     (1, 1, 7, 7, 1, 1, 2, 0),  # stride larger than the window: some pixels get no gradient
+    (1, 2, 17, 18, 17, 17, 1, 0),  # 289 positions per window: the index of the maximum needs 16 bits
 ]
 
 
@@ -218,6 +232,7 @@ def test_relu_keeps_the_classic_mask(dtype):
     out = layer.forward(x)
     np.testing.assert_array_equal(layer.mask, x <= 0)  # True where the gradient is blocked
     np.testing.assert_array_equal(out, np.where(x <= 0, 0, x))
+    assert not np.signbit(out).any()  # no -0.0 from negative inputs
     dout = np.arange(6, dtype=dtype).reshape(2, 3) + 1
     np.testing.assert_array_equal(layer.backward(dout), np.where(layer.mask, 0, dout))
     assert out.dtype == layer.backward(dout).dtype == dtype
@@ -242,3 +257,27 @@ def test_in_place_update_equals_pure_step(Opt, kwargs, dtype):
         np.testing.assert_allclose(params[k], pure[k], rtol=1e-12 if dtype == np.float64 else 1e-5)
     for state in opt.state.values():
         assert all(v.dtype == dtype for v in state.values() if isinstance(v, np.ndarray))
+
+
+# ------------------------------------------------------------- scratch buffers
+@pytest.mark.parametrize("n", [1, 3])
+def test_reused_scratch_never_leaks_into_returned_arrays(n):
+    """Layers keep big internal arrays between calls; what they return must stay as it was."""
+    rng = np.random.default_rng(8)
+    conv = Convolution(rng.normal(size=(4, 2, 3, 3)), rng.normal(size=4), pad=1)
+    relu = Relu()
+    x1, x2 = rng.normal(size=(n, 2, 5, 5)), rng.normal(size=(n, 2, 5, 5))
+    out1 = conv.forward(x1)
+    kept = out1.copy()
+    dx1 = conv.backward(np.ones_like(out1))
+    dx1_kept, dW1 = dx1.copy(), conv.dW.copy()
+    act1 = relu.forward(out1)
+    mask1 = relu.mask
+    conv.forward(x2)
+    conv.backward(rng.normal(size=out1.shape))
+    relu.forward(-out1)
+    np.testing.assert_array_equal(out1, kept)
+    np.testing.assert_array_equal(dx1, dx1_kept)
+    np.testing.assert_array_equal(act1, np.maximum(kept, 0))
+    np.testing.assert_array_equal(mask1, kept <= 0)
+    assert not np.array_equal(dW1, conv.dW)  # the second backward did run

@@ -19,6 +19,15 @@ and so on (the order flips every block). Each block gives a median; the table
 shows the median over blocks, and the ratio is the median of the per-block
 ratios. Never trust one absolute time. Without PyTorch (``pip install -e
 ".[bench]"``) its columns are skipped with a note.
+
+Sharing a process has a cost of its own: both contenders draw on the same
+``malloc``. By default glibc returns large freed blocks to the system, and
+whoever allocates next pays page faults for fresh memory; which side that hits
+depends on the other's allocation pattern, and swung the ratio between 0.7
+and 1.1 on the test machine. ``make bench`` therefore runs with glibc told to
+keep freed memory (``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``, set
+in the Makefile), the same for both; the header says which setting was in
+effect.
 """
 
 from __future__ import annotations
@@ -348,6 +357,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print('  PyTorch is not installed: its columns are skipped. Install it with pip install -e ".[bench]" '
               "(make bench does)")
+    kept = [f"{k}={os.environ[k]}" for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_") if k in os.environ]
+    print("  glibc malloc: " + (" ".join(kept) + " (freed memory is kept, for both contenders alike)" if kept
+                                else "default (make bench keeps freed memory, see the Makefile)"))
     print(f"  every time is a median over up to {args.blocks} alternating blocks of {args.steps} runs "
           f"(no new block after {args.max_seconds:g} s)")
     print()

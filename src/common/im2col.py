@@ -15,13 +15,13 @@ Two versions of the same idea live here, and the tests check that they agree:
   ``sliding_window_view`` *views* every patch without copying (it only changes
   strides), and one ``reshape`` makes the copy.
 
-:func:`unfold` and :func:`fold` hold the same patches laid out per image,
-``(N, C*filter_h*filter_w, out_h*out_w)`` (PyTorch's ``unfold`` layout). That is
-what :class:`~common.layers.Convolution` uses: ``W.reshape(FN, -1) @ patches``
-then yields ``(N, FN, out_h*out_w)``, already in channels-first order, so no
-transpose of the output is needed, and making the patches needs no transpose
-of the input either. It is an order of magnitude faster than the classic
-layout for the same arithmetic.
+:func:`im2col_t` builds the transpose of the same matrix directly,
+``(C*filter_h*filter_w, N*out_h*out_w)``: one column per output position. That
+is what :class:`~common.layers.Convolution` uses, because the convolution of the
+whole batch is then ``W.reshape(FN, -1) @ im2col_t(x)``, a single matrix
+product, and BLAS can spread one large product over every CPU core (a product
+per image, or per row of the classic layout, is too small to share).
+:func:`col2im_t` is its adjoint, as ``col2im`` is ``im2col``'s.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ __all__ = [
     "im2col",
     "im2col_reference",
     "col2im",
-    "unfold",
-    "fold",
+    "im2col_t",
+    "col2im_t",
 ]
 
 
@@ -176,26 +176,41 @@ def _add_patches(col: NDArray, input_shape: tuple[int, ...], stride: int, pad: i
     return img[:, :, pad:pad + h, pad:pad + w]
 
 
-def unfold(
-    input_data: NDArray, filter_h: int, filter_w: int, stride: int = 1, pad: int = 0
+def im2col_t(
+    input_data: NDArray,
+    filter_h: int,
+    filter_w: int,
+    stride: int = 1,
+    pad: int = 0,
+    out: NDArray | None = None,
 ) -> NDArray:
-    """The patches of :func:`im2col`, laid out per image: shape ``(N, C*filter_h*filter_w, out_h*out_w)``.
+    """``im2col(x).T`` built directly: shape ``(C*filter_h*filter_w, N*out_h*out_w)``.
 
-    ``unfold(x)[n]`` is the transpose of image n's block of ``im2col(x)``, as
-    ``torch.nn.functional.unfold`` lays it out. A convolution is then
-    ``W.reshape(FN, -1) @ unfold(x)``, one matrix product per image (one
-    ``matmul`` call for the batch), whose result is already (N, FN, out_h*out_w).
-    Building it copies contiguous rows of each image, so it is much faster
-    than the classic layout. Used by :class:`~common.layers.Convolution`.
+    Column ``n*out_h*out_w + i*out_w + j`` is the patch at output position
+    (i, j) of image n, ordered (c, dy, dx) from top to bottom, so
+    ``W.reshape(FN, -1) @ im2col_t(x)`` convolves the whole batch in one
+    matrix product, giving (FN, N*out_h*out_w). ``out``, a C-contiguous array
+    of that shape (the first rows of a bigger one, say), receives the result
+    instead of a new array. Used by :class:`~common.layers.Convolution`.
     Introduced in chapter 6, Convolutional neural networks.
     """
     n, c = input_data.shape[:2] if input_data.ndim == 4 else (0, 0)
     win = _windows(input_data, filter_h, filter_w, stride, pad)  # (N, C, OH, OW, FH, FW)
     out_h, out_w = win.shape[2:4]
-    return win.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * filter_h * filter_w, out_h * out_w)
+    shape = (c * filter_h * filter_w, n * out_h * out_w)
+    if out is None:
+        out = np.empty(shape, dtype=input_data.dtype)
+    elif out.shape != shape or not out.flags.c_contiguous:
+        raise ValueError(
+            f"im2col_t needs out to be a C-contiguous array of shape {shape}, "
+            f"got shape {out.shape}{'' if out.flags.c_contiguous else ', not contiguous'}"
+        )
+    # out[(c, dy, dx), (n, i, j)] = win[n, c, i, j, dy, dx]: one copy through a transposed view
+    out.reshape(c, filter_h, filter_w, n, out_h, out_w)[...] = win.transpose(1, 4, 5, 0, 2, 3)
+    return out
 
 
-def fold(
+def col2im_t(
     cols: NDArray,
     input_shape: tuple[int, int, int, int],
     filter_h: int,
@@ -203,20 +218,20 @@ def fold(
     stride: int = 1,
     pad: int = 0,
 ) -> NDArray:
-    """The adjoint of :func:`unfold`: add every patch column back where it came from.
+    """The adjoint of :func:`im2col_t`: add every column back to the pixels its patch came from.
 
-    ``cols`` has shape ``(N, C*filter_h*filter_w, out_h*out_w)``; returns images of
-    ``input_shape``. This is :func:`col2im` for the per-image layout, and gives
-    a convolution's ``dx`` from ``W.reshape(FN, -1).T @ dout``. Introduced in
-    chapter 6, Convolutional neural networks.
+    ``cols`` has shape ``(C*filter_h*filter_w, N*out_h*out_w)``; returns images
+    of ``input_shape``. Equal to ``col2im(cols.T, ...)``; a convolution's ``dx``
+    is ``col2im_t(W.reshape(FN, -1).T @ dout)``. Introduced in chapter 6,
+    Convolutional neural networks.
     """
     out_h, out_w = _output_hw(tuple(input_shape), filter_h, filter_w, stride, pad)
     n, c, _, _ = input_shape
-    expected = (n, c * filter_h * filter_w, out_h * out_w)
+    expected = (c * filter_h * filter_w, n * out_h * out_w)
     if cols.shape != expected:
         raise ValueError(
-            f"fold expected patches of shape {expected} for input {tuple(input_shape)}, "
+            f"col2im_t expected columns of shape {expected} for input {tuple(input_shape)}, "
             f"filter {filter_h}x{filter_w}, stride {stride}, pad {pad}; got {cols.shape}"
         )
-    cols = cols.reshape(n, c, filter_h, filter_w, out_h, out_w)
+    cols = cols.reshape(c, filter_h, filter_w, n, out_h, out_w).transpose(3, 0, 1, 2, 4, 5)
     return _add_patches(cols, input_shape, stride, pad)

@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from common.functions import _as_batch, log_softmax, sigmoid
-from common.im2col import conv_output_size, fold, unfold
+from common.im2col import col2im_t, conv_output_size, im2col_t
 
 __all__ = [
     "MulLayer",
@@ -98,8 +98,10 @@ class Relu:
         return None if self.keep is None else ~self.keep
 
     def forward(self, x: NDArray) -> NDArray:
-        self.keep = x > 0
-        return np.maximum(x, 0)  # keeps float32; np.where(mask, 0, x) is 30x slower here
+        self.keep = np.greater(x, 0, out=_scratch(self.keep, np.shape(x), np.dtype(bool)))
+        # max(x, 0) against zeros of one sample's shape: NumPy's vectorised loop for two arrays
+        # is about 3x faster than for an array and the scalar 0 (same result, dtype kept)
+        return np.maximum(x, np.zeros(x.shape[1:], dtype=x.dtype))
 
     def backward(self, dout: NDArray) -> NDArray:
         return dout * self.keep
@@ -339,6 +341,18 @@ class BatchNormalization:
 
 
 # --------------------------------------------------------------------------- CNN
+def _scratch(buffer: NDArray | None, shape: tuple[int, ...], dtype: np.dtype) -> NDArray:
+    """``buffer`` again if it has this shape and dtype, else a new uninitialised array.
+
+    For the big arrays a layer keeps to itself (never returned): fresh memory
+    from the operating system on every call costs page faults, about a fifth
+    of a SimpleConvNet training step on the test machine.
+    """
+    if buffer is not None and buffer.shape == shape and buffer.dtype == dtype:
+        return buffer
+    return np.empty(shape, dtype=dtype)
+
+
 def _check_images(x: NDArray, channels: int | None, layer: str) -> None:
     """Raise a helpful ValueError unless ``x`` is (N, channels, H, W) (any C if ``channels`` is None)."""
     if x.ndim == 4 and channels in (None, x.shape[1]):
@@ -360,16 +374,20 @@ class Convolution:
 
     ``W`` has shape (FN, C, FH, FW): FN filters over C input channels; ``b``
     has shape (FN,). Forward maps (N, C, H, W) to (N, FN, OH, OW) with
-    ``OH = (H + 2*pad - FH) / stride + 1``: it unfolds the input into patches
-    and does one matrix product with the filters. Backward:
-    ``dW = dout @ patches.T`` (summed over the batch), ``db = dout`` summed per
-    filter, ``dx = fold(W.T @ dout)``.
+    ``OH = (H + 2*pad - FH) / stride + 1``.
 
-    The CNN chapter explains this with :func:`~common.im2col.im2col` (one row
-    per patch, the classic layout). The layer uses :func:`~common.im2col.unfold`,
-    the same patches with one matrix per image, ``(C*FH*FW, OH*OW)``: then
-    ``W.reshape(FN, -1) @ patches`` is already (N, FN, OH*OW), so neither the
-    input nor the output needs a transpose, which makes it several times faster.
+    The CNN chapter explains it with :func:`~common.im2col.im2col`, one row per
+    patch: ``out = im2col(x) @ W_col.T + b`` with ``W_col = W.reshape(FN, -1)``.
+    The layer computes the transpose of that product, ``W_col @ im2col_t(x)``
+    (:func:`~common.im2col.im2col_t`, one *column* per patch): the same
+    numbers, but a single matrix product for the whole batch whose rows are
+    already one output channel each. It also folds the bias into that product,
+    treating ``b`` as the weight of an input that is always 1: a row of ones
+    under the columns, ``b`` as one more column of ``W_col``. Backward, with
+    ``δ`` the upstream gradient as (FN, N*OH*OW): ``[dW | db] = δ @ cols.T``
+    (the last column, from the row of ones, is ``δ`` summed per filter) and
+    ``dx = col2im_t(W_col.T @ δ)``. ``tests/test_fast_paths.py`` checks it
+    against the textbook formulas and a loop over output positions.
 
     ``input_grad=False`` skips ``dx`` (``backward`` returns ``None``): the first
     layer of a network gets data, which needs no gradient, and that ``dx`` is
@@ -392,7 +410,10 @@ class Convolution:
         self.pad = pad
         self.input_grad = input_grad
         self.x_shape: tuple[int, ...] | None = None
-        self.patches: NDArray | None = None  # unfold(x): (N, C*FH*FW, OH*OW)
+        self.cols: NDArray | None = None  # im2col_t(x) plus a row of ones: (C*FH*FW + 1, N*OH*OW)
+        self._out: NDArray | None = None  # scratch: the forward product before the transpose
+        self._delta: NDArray | None = None  # scratch: dout as (FN, N*OH*OW)
+        self._dcols: NDArray | None = None  # scratch: im2col_t of the padded dout (dx by convolution)
         self.dW: NDArray | None = None
         self.db: NDArray | None = None
 
@@ -402,40 +423,54 @@ class Convolution:
         n, _, h, w = x.shape
         out_h = conv_output_size(h, fh, self.stride, self.pad)
         out_w = conv_output_size(w, fw, self.stride, self.pad)
+        k = c * fh * fw
 
         self.x_shape = x.shape
-        self.patches = unfold(x, fh, fw, self.stride, self.pad)  # (N, C*FH*FW, OH*OW)
-        out = self.W.reshape(fn, -1) @ self.patches  # one GEMM per image: (N, FN, OH*OW)
-        out += self.b[:, np.newaxis]
-        return out.reshape(n, fn, out_h, out_w)
+        self.cols = _scratch(self.cols, (k + 1, n * out_h * out_w), x.dtype)
+        im2col_t(x, fh, fw, self.stride, self.pad, out=self.cols[:k])
+        self.cols[k] = 1  # the input the bias multiplies
+        w_col = np.concatenate([self.W.reshape(fn, k), self.b[:, np.newaxis]], axis=1)  # (FN, k + 1)
+        dtype = np.result_type(w_col, self.cols)
+        self._out = _scratch(self._out, (fn, n * out_h * out_w), dtype)
+        np.matmul(w_col, self.cols, out=self._out)  # the whole batch in one GEMM: (FN, N*OH*OW)
+        # channels first again, always as a copy: the scratch is overwritten by the next call
+        return self._out.reshape(fn, n, out_h, out_w).transpose(1, 0, 2, 3).copy()
 
     def backward(self, dout: NDArray) -> NDArray | None:
         fn, c, fh, fw = self.W.shape
-        dout = dout.reshape(dout.shape[0], fn, -1)  # (N, FN, OH*OW): a new name, not a write
-        self.db = dout.sum(axis=(0, 2))
-        self.dW = (dout @ self.patches.transpose(0, 2, 1)).sum(axis=0).reshape(fn, c, fh, fw)
+        n = self.x_shape[0]
+        k = c * fh * fw
+        self._delta = _scratch(self._delta, (fn, dout.size // fn), dout.dtype)
+        np.copyto(self._delta.reshape(fn, n, -1), dout.reshape(n, fn, -1).transpose(1, 0, 2))
+        delta = self._delta  # dout as (FN, N*OH*OW), the layout of forward's product
+        grad = delta @ self.cols.T  # (FN, k + 1): the filters' gradient, then the bias's
+        self.dW = grad[:, :k].reshape(fn, c, fh, fw)
+        self.db = grad[:, k].copy()
         if not self.input_grad:
             return None
         if self.stride == 1 and fh == fw and self.pad < fh:
-            return self._dx_by_convolution(dout)
-        dpatches = self.W.reshape(fn, -1).T @ dout  # (N, C*FH*FW, OH*OW)
-        return fold(dpatches, self.x_shape, fh, fw, self.stride, self.pad)
+            return self._dx_by_convolution(delta)
+        return col2im_t(self.W.reshape(fn, k).T @ delta, self.x_shape, fh, fw, self.stride, self.pad)
 
-    def _dx_by_convolution(self, dout: NDArray) -> NDArray:
+    def _dx_by_convolution(self, delta: NDArray) -> NDArray:
         """``dx`` of a stride-1 convolution, computed as another convolution.
 
-        Each input pixel collects ``dout`` from every output its filter window
-        touched, weighted by the filter seen from the other side: that is a
-        convolution of ``dout`` (padded by ``FH - 1 - pad``) with the filters
-        flipped in space and with input and output channels swapped. Same
-        result as ``fold(W.T @ dout)``, which the tests check, but one matrix
-        product replaces the ``FH*FW`` scattered additions of ``fold``.
+        ``delta`` is the upstream gradient as (FN, N*OH*OW). Each input pixel
+        collects it from every output its filter window touched, weighted by
+        the filter seen from the other side: that is a convolution of the
+        gradient (padded by ``FH - 1 - pad``) with the filters flipped in space
+        and with input and output channels swapped. Same result as
+        ``col2im_t(W_col.T @ delta)``, which the tests check, but one matrix
+        product replaces the ``FH*FW`` scattered additions of ``col2im_t``.
         """
         fn, c, fh, fw = self.W.shape
         n, _, h, w = self.x_shape
+        out_h, out_w = h + 2 * self.pad - fh + 1, w + 2 * self.pad - fw + 1
         flipped = self.W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(c, -1)  # (C, FN*FH*FW)
-        dout = dout.reshape(n, fn, h + 2 * self.pad - fh + 1, w + 2 * self.pad - fw + 1)
-        return (flipped @ unfold(dout, fh, fw, 1, fh - 1 - self.pad)).reshape(self.x_shape)
+        images = delta.reshape(fn, n, out_h, out_w).transpose(1, 0, 2, 3)  # (N, FN, OH, OW), a view
+        self._dcols = _scratch(self._dcols, (fn * fh * fw, n * h * w), delta.dtype)
+        dx = flipped @ im2col_t(images, fh, fw, 1, fh - 1 - self.pad, out=self._dcols)  # (C, N*H*W)
+        return np.ascontiguousarray(dx.reshape(c, n, h, w).transpose(1, 0, 2, 3))
 
 
 class Pooling:
@@ -451,9 +486,13 @@ class Pooling:
     Like ``im2col_reference`` it loops over the ``pool_h * pool_w`` positions
     inside a window: the slice ``x[:, :, dy::stride, dx::stride]`` holds that
     position of *every* window, so the maximum is a running ``np.maximum`` of
-    those slices, with no patch matrix at all. (The classic book builds the
-    im2col matrix and takes an argmax per row; ``tests/test_fast_paths.py``
-    checks that both give the same output and gradient, ties included.)
+    those slices, with no patch matrix at all. (When the windows tile the
+    image, stride equal to the window, one copy first gathers each position's
+    values into a contiguous block, on which NumPy's loops are faster.) Max
+    pooling also records, per window, which position won (``arg``, as the
+    classic book's ``arg_max``); backward routes each gradient there. (The classic book builds the im2col
+    matrix and takes an argmax per row; ``tests/test_fast_paths.py`` checks
+    that both give the same output and gradient, ties included.)
     Introduced in chapter 6, Convolutional neural networks.
     """
 
@@ -478,8 +517,8 @@ class Pooling:
         self.pad = pad
         self.mode = mode
         self.x_shape: tuple[int, ...] | None = None
-        self.xp: NDArray | None = None  # the padded input (max pooling)
-        self.out: NDArray | None = None  # the output (max pooling)
+        # max pooling: for each window, the position (dy * pool_w + dx) of its first maximum
+        self.arg: NDArray[np.unsignedinteger] | None = None
 
     def _window_slices(self, out_h: int, out_w: int):
         """For each position (dy, dx) inside a window, the slices that pick it from every window."""
@@ -497,18 +536,27 @@ class Pooling:
 
         fill = -np.inf if self.mode == "max" else 0
         xp = np.pad(x, [(0, 0), (0, 0), (p, p), (p, p)], constant_values=fill) if p else x
-        out = None
-        for where in self._window_slices(out_h, out_w):
-            if out is None:
-                out = xp[where].copy()
-            elif self.mode == "max":
-                np.maximum(out, xp[where], out=out)
-            else:
-                out += xp[where]
-        if self.mode == "avg":
-            out /= self.pool_h * self.pool_w
+        if self.stride == self.pool_h == self.pool_w:
+            # the windows tile the image: one copy puts each position (dy, dx) of every window
+            # in its own contiguous block, so the comparisons below run on contiguous memory
+            n, c = x.shape[:2]
+            s = self.stride
+            blocks = xp.reshape(n, c, out_h, s, out_w, s).transpose(3, 5, 0, 1, 2, 4)
+            first, *rest = blocks.reshape(s * s, n, c, out_h, out_w)
         else:
-            self.xp, self.out = xp, out  # backward finds each maximum again by comparison
+            first, *rest = (xp[where] for where in self._window_slices(out_h, out_w))
+        out = first.copy()
+        if self.mode == "avg":
+            for candidate in rest:
+                out += candidate
+            out /= self.pool_h * self.pool_w
+            return out
+        arg = np.zeros(out.shape, dtype=np.min_scalar_type(len(rest)))
+        for k, candidate in enumerate(rest, start=1):
+            wins = candidate > out  # strictly greater: a tie keeps the earlier position
+            np.maximum(out, candidate, out=out)
+            np.maximum(arg, wins * arg.dtype.type(k), out=arg)  # same as arg[wins] = k, k > any earlier
+        self.arg = arg
         return out
 
     def backward(self, dout: NDArray) -> NDArray:
@@ -518,22 +566,16 @@ class Pooling:
         # when the windows tile the image, each pixel gets exactly one value: assign, don't add
         tiles = self.stride == self.pool_h == self.pool_w
         dxp = (np.empty if tiles else np.zeros)((n, c, h + 2 * p, w + 2 * p), dtype=dout.dtype)
+        slices = self._window_slices(out_h, out_w)
         if self.mode == "max":
-            free = None  # True for windows whose maximum is not found yet
-            for where in self._window_slices(out_h, out_w):
-                hit = self.xp[where] == self.out
-                if free is None:
-                    free = ~hit
-                else:
-                    hit &= free  # only the first maximum of a window gets the gradient
-                    free ^= hit  # (hit is inside free, so this clears the windows just found)
+            for k, where in enumerate(slices):
                 if tiles:
-                    np.multiply(dout, hit, out=dxp[where])
+                    np.multiply(dout, self.arg == k, out=dxp[where])  # written in place, no temporary
                 else:
-                    dxp[where] += dout * hit
+                    dxp[where] += dout * (self.arg == k)
         else:
             share = dout / (self.pool_h * self.pool_w)
-            for where in self._window_slices(out_h, out_w):
+            for where in slices:
                 if tiles:
                     dxp[where] = share
                 else:
