@@ -524,3 +524,36 @@ def test_softmax_with_loss_keeps_float32():
     layer.forward(np.zeros((2, 3), dtype=np.float32), np.array([0, 1]))
     assert layer.y.dtype == np.float32
     assert layer.backward().dtype == np.float32
+
+
+# ------------------------------------------------ backward before forward, wrong dout
+def _fresh_layers():
+    rng = np.random.default_rng(0)
+    return {
+        "MulLayer": MulLayer(),
+        "Relu": Relu(),
+        "Sigmoid": Sigmoid(),
+        "Tanh": Tanh(),
+        "Affine": Affine(rng.normal(size=(4, 3)), np.zeros(3)),
+        "SoftmaxWithLoss": SoftmaxWithLoss(),
+        "BatchNormalization": BatchNormalization(np.ones(4), np.zeros(4)),
+        "Convolution": Convolution(rng.normal(size=(2, 1, 3, 3)), np.zeros(2)),
+        "Pooling": Pooling(2, 2, 2),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_fresh_layers()))
+def test_backward_before_forward_says_so(name):
+    layer = _fresh_layers()[name]
+    with pytest.raises(RuntimeError, match=rf"{name}\.backward needs a forward pass first"):
+        layer.backward(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("layer", [Relu(), Sigmoid(), Tanh(), BatchNormalization(np.ones(4), np.zeros(4)),
+                                   Dropout(0.5, rng=0)], ids=lambda layer: type(layer).__name__)
+def test_elementwise_backward_refuses_a_dout_that_would_broadcast(layer):
+    x = np.random.default_rng(1).normal(size=(5, 4))
+    layer.forward(x)
+    with pytest.raises(ValueError, match=r"expected dout of shape \(5, 4\).*got \(1, 4\)"):
+        layer.backward(np.ones((1, 4)))  # would broadcast silently to (5, 4)
+    assert layer.backward(np.ones((5, 4))).shape == (5, 4)

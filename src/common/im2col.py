@@ -151,16 +151,30 @@ def col2im(
     convolution's backward pass needs. Like :func:`im2col_reference` it loops
     over the filter offsets. Introduced in chapter 6, Convolutional neural networks.
     """
-    out_h, out_w = _output_hw(tuple(input_shape), filter_h, filter_w, stride, pad)
-    n, c, h, w = input_shape
+    n, c, out_h, out_w = _patch_grid(input_shape, filter_h, filter_w, stride, pad)
     expected = (n * out_h * out_w, c * filter_h * filter_w)
-    if col.shape != expected:
-        raise ValueError(
-            f"col2im expected a matrix of shape {expected} for input {tuple(input_shape)}, "
-            f"filter {filter_h}x{filter_w}, stride {stride}, pad {pad}; got {col.shape}"
-        )
+    _check_patches("col2im", "a matrix", col, expected, input_shape, filter_h, filter_w, stride, pad)
     col = col.reshape(n, out_h, out_w, c, filter_h, filter_w).transpose(0, 3, 4, 5, 1, 2)
     return _add_patches(col, input_shape, stride, pad)
+
+
+def _patch_grid(
+    input_shape: tuple[int, ...], filter_h: int, filter_w: int, stride: int, pad: int
+) -> tuple[int, int, int, int]:
+    """``(N, C, out_h, out_w)`` for images of ``input_shape`` (validated)."""
+    out_h, out_w = _output_hw(tuple(input_shape), filter_h, filter_w, stride, pad)
+    return input_shape[0], input_shape[1], out_h, out_w
+
+
+def _check_patches(
+    name: str, what: str, patches: NDArray, expected: tuple[int, int], input_shape: tuple[int, ...],
+    filter_h: int, filter_w: int, stride: int, pad: int,
+) -> None:
+    if patches.shape != expected:
+        raise ValueError(
+            f"{name} expected {what} of shape {expected} for input {tuple(input_shape)}, "
+            f"filter {filter_h}x{filter_w}, stride {stride}, pad {pad}; got {patches.shape}"
+        )
 
 
 def _add_patches(col: NDArray, input_shape: tuple[int, ...], stride: int, pad: int) -> NDArray:
@@ -225,13 +239,8 @@ def col2im_t(
     is ``col2im_t(W.reshape(FN, -1).T @ dout)``. Introduced in chapter 6,
     Convolutional neural networks.
     """
-    out_h, out_w = _output_hw(tuple(input_shape), filter_h, filter_w, stride, pad)
-    n, c, _, _ = input_shape
+    n, c, out_h, out_w = _patch_grid(input_shape, filter_h, filter_w, stride, pad)
     expected = (c * filter_h * filter_w, n * out_h * out_w)
-    if cols.shape != expected:
-        raise ValueError(
-            f"col2im_t expected columns of shape {expected} for input {tuple(input_shape)}, "
-            f"filter {filter_h}x{filter_w}, stride {stride}, pad {pad}; got {cols.shape}"
-        )
+    _check_patches("col2im_t", "columns", cols, expected, input_shape, filter_h, filter_w, stride, pad)
     cols = cols.reshape(c, filter_h, filter_w, n, out_h, out_w).transpose(3, 0, 1, 2, 4, 5)
     return _add_patches(cols, input_shape, stride, pad)

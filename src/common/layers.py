@@ -20,6 +20,8 @@ BatchNormalization. Chapter 6 (CNNs): Convolution, Pooling.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -46,6 +48,37 @@ BN_EPS: float = 1e-7
 """Added to the variance in :class:`BatchNormalization` before the square root."""
 
 
+def _after_forward(saved: str, same_shape: bool = False) -> Callable[[Callable], Callable]:
+    """Guard a ``backward``: a clear error instead of a NumPy one, or a silently wrong answer.
+
+    ``backward`` uses what ``forward`` stored in the attribute ``saved``; before
+    any forward pass that is None. With ``same_shape``, ``dout`` must have the
+    shape of that stored array (the layer's output shape), because an
+    element-wise backward would otherwise broadcast a wrong ``dout`` without
+    complaint.
+    """
+
+    def wrap(backward: Callable) -> Callable:
+        @functools.wraps(backward)
+        def checked(self, dout=1, *args, **kwargs):
+            stored = getattr(self, saved, None)
+            name = type(self).__name__
+            if stored is None:
+                raise RuntimeError(
+                    f"{name}.backward needs a forward pass first: forward stores what backward uses"
+                )
+            if same_shape and np.shape(dout) != np.shape(stored):
+                raise ValueError(
+                    f"{name}.backward expected dout of shape {np.shape(stored)}, the shape of the "
+                    f"layer's output in the last forward pass; got {np.shape(dout)}"
+                )
+            return backward(self, dout, *args, **kwargs)
+
+        return checked
+
+    return wrap
+
+
 # ------------------------------------------------------------ computational graph
 class MulLayer:
     """Multiply node ``x * y``: backward swaps the inputs (d(xy)/dx = y).
@@ -61,6 +94,7 @@ class MulLayer:
         self.x, self.y = x, y
         return x * y
 
+    @_after_forward("x")
     def backward(self, dout: ArrayLike) -> tuple[ArrayLike, ArrayLike]:
         """Return ``(dx, dy) = (dout * y, dout * x)``."""
         return dout * self.y, dout * self.x
@@ -103,6 +137,7 @@ class Relu:
         # is about 3x faster than for an array and the scalar 0 (same result, dtype kept)
         return np.maximum(x, np.zeros(x.shape[1:], dtype=x.dtype))
 
+    @_after_forward("keep", same_shape=True)
     def backward(self, dout: NDArray) -> NDArray:
         return dout * self.keep
 
@@ -120,6 +155,7 @@ class Sigmoid:
         self.out = sigmoid(x)
         return self.out
 
+    @_after_forward("out", same_shape=True)
     def backward(self, dout: NDArray) -> NDArray:
         return dout * (1 - self.out) * self.out
 
@@ -137,6 +173,7 @@ class Tanh:
         self.out = np.tanh(x)
         return self.out
 
+    @_after_forward("out", same_shape=True)
     def backward(self, dout: NDArray) -> NDArray:
         return dout * (1 - self.out * self.out)
 
@@ -177,6 +214,7 @@ class Affine:
         self.x = x.reshape(x.shape[0], -1)
         return self.x @ self.W + self.b
 
+    @_after_forward("x")
     def backward(self, dout: NDArray) -> NDArray:
         dx = dout @ self.W.T
         self.dW = self.x.T @ dout
@@ -211,6 +249,7 @@ class SoftmaxWithLoss:
             self.loss = float(-np.sum(logp[np.arange(n), t]) / n)
         return self.loss
 
+    @_after_forward("y")
     def backward(self, dout: float = 1) -> NDArray:
         n = self.y.shape[0]
         if self.t.shape == self.y.shape:
@@ -247,8 +286,13 @@ class Dropout:
         return x * self.mask * (1 / (1 - self.dropout_ratio))
 
     def backward(self, dout: NDArray) -> NDArray:
-        if self.mask is None:
+        if self.mask is None:  # after a test pass (or none): the identity
             return dout * 1
+        if np.shape(dout) != self.mask.shape:
+            raise ValueError(
+                f"Dropout.backward expected dout of shape {self.mask.shape}, the shape of the "
+                f"layer's output in the last forward pass; got {np.shape(dout)}"
+            )
         return dout * self.mask * (1 / (1 - self.dropout_ratio))
 
 
@@ -326,6 +370,7 @@ class BatchNormalization:
         out += self.beta.reshape(shape)
         return out
 
+    @_after_forward("xn", same_shape=True)
     def backward(self, dout: NDArray) -> NDArray:
         axes, shape = self._axes()
         self.dbeta = dout.sum(axis=axes)
@@ -436,6 +481,7 @@ class Convolution:
         # channels first again, always as a copy: the scratch is overwritten by the next call
         return self._out.reshape(fn, n, out_h, out_w).transpose(1, 0, 2, 3).copy()
 
+    @_after_forward("x_shape")
     def backward(self, dout: NDArray) -> NDArray | None:
         fn, c, fh, fw = self.W.shape
         n = self.x_shape[0]
@@ -559,6 +605,7 @@ class Pooling:
         self.arg = arg
         return out
 
+    @_after_forward("x_shape")
     def backward(self, dout: NDArray) -> NDArray:
         n, c, h, w = self.x_shape
         p = self.pad

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from common.optimizers import Optimizer, get_optimizer
+from common.surface_paths import SurfacePath
 
 __all__ = [
     "BLOWUP",
@@ -173,7 +174,7 @@ def make_optimizer(
 
 
 @dataclass(frozen=True)
-class OptimizerPath:
+class OptimizerPath(SurfacePath):
     """The points an optimiser visited, the function values there, and what became of the run.
 
     ``points`` has shape (k + 1, 2): the start, then one row per step taken
@@ -189,18 +190,6 @@ class OptimizerPath:
 
     name: str
     lr: float
-    points: NDArray[np.float64]
-    values: NDArray[np.float64]
-    status: str
-    steps_requested: int
-
-    @property
-    def steps_taken(self) -> int:
-        return len(self.points) - 1
-
-    @property
-    def diverged(self) -> bool:
-        return self.status == "diverged"
 
     @property
     def label(self) -> str:
@@ -261,7 +250,8 @@ def optimizer_path(
     else:
         status = "still moving"
     lr = float(getattr(optimizer, "lr", np.nan))
-    return OptimizerPath(name or type(optimizer).__name__, lr, pts, values, status, steps)
+    return OptimizerPath(points=pts, values=values, status=status, steps_requested=steps,
+                         name=name or type(optimizer).__name__, lr=lr)
 
 
 @lru_cache(maxsize=256)

@@ -22,6 +22,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
+from common.surface_paths import SurfacePath
+
 __all__ = [
     "Surface",
     "SURFACES",
@@ -79,8 +81,7 @@ SURFACES: dict[str, Surface] = {
 """The surfaces of the chapter 3 widget: a round bowl, a long valley, and a saddle."""
 
 
-@dataclass(frozen=True)
-class DescentPath:
+class DescentPath(SurfacePath):
     """The points visited by gradient descent, and what became of the run.
 
     ``points`` has shape (k + 1, 2): the start and one row per step taken.
@@ -89,19 +90,6 @@ class DescentPath:
     surface without a minimum, left behind) or ``"still moving"``.
     Introduced in chapter 3, Learning from data.
     """
-
-    points: NDArray[np.float64]
-    values: NDArray[np.float64]
-    status: str
-    steps_requested: int
-
-    @property
-    def steps_taken(self) -> int:
-        return len(self.points) - 1
-
-    @property
-    def diverged(self) -> bool:
-        return self.status == "diverged"
 
 
 def gradient_descent_path(
@@ -152,7 +140,7 @@ def gradient_descent_path(
         status = "converged"
     else:
         status = "still moving"
-    return DescentPath(pts, values, status, steps)
+    return DescentPath(points=pts, values=values, status=status, steps_requested=steps)
 
 
 def _view(s: Surface) -> tuple[tuple[float, float], tuple[float, float]]:
