@@ -96,7 +96,7 @@ class Momentum(Optimizer):
         return param + v, {"v": v}
 
 
-class Nesterov(Optimizer):
+class Nesterov(Momentum):
     """Nesterov accelerated gradient: momentum that corrects itself by looking ahead.
 
     Uses the formulation of Bengio, Boulanger-Lewandowski and Pascanu (2013,
@@ -104,18 +104,13 @@ class Nesterov(Optimizer):
     ``SGD(nesterov=True)``: the gradient is taken at the stored parameters,
     which play the role of the look-ahead point.
     ``v <- momentum * v - lr * grad``, then ``W <- W + momentum * v - lr * grad``.
+    Same velocity as :class:`Momentum`; only the step taken with it differs.
     Introduced in chapter 5, Training techniques.
     """
 
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
-        super().__init__()
-        self.lr = lr
-        self.momentum = momentum
-
     def step(self, param: NDArray, grad: NDArray, state: Mapping[str, object]) -> tuple[NDArray, State]:
-        v = _zeros_if_missing(state, "v", param)
-        v = self.momentum * v - self.lr * grad
-        return param + self.momentum * v - self.lr * grad, {"v": v}
+        _, state = super().step(param, grad, state)  # the velocity update, v <- momentum*v - lr*grad
+        return param + self.momentum * state["v"] - self.lr * grad, state
 
 
 class AdaGrad(Optimizer):
