@@ -57,7 +57,7 @@ notebook: $(STAMP)
 
 # The weights chapter 2 ships in datasets/weights/ (recipe and checksum in its README).
 weights: $(STAMP)
-	$(BIN)/python -m common.pretrained
+	$(BIN)/python -m common.tools.pretrained
 
 # Website and slides from the committed notebooks; see book/README.md (needs npm).
 book: $(STAMP)
@@ -69,11 +69,11 @@ slides: $(STAMP)
 # PyTorch (the bench extra, CPU wheel pinned in pyproject.toml) is only installed when missing.
 bench: $(STAMP)
 	@$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -e ".[dev,bench]"
-	$(BIN)/python -m common.bench $(BENCH_ARGS)
+	$(BIN)/python -m common.tools.bench $(BENCH_ARGS)
 
 # Needs the full MNIST: cached in datasets/mnist/, or set MNIST_MIRROR (see datasets/README.md).
 results: $(STAMP)
-	$(BIN)/python -m common.results $(RESULTS_ARGS)
+	$(BIN)/python -m common.tools.results $(RESULTS_ARGS)
 
 clean:
 	rm -rf $(VENV) book/_build book/_vendor book/node_modules .pytest_cache

@@ -274,26 +274,49 @@ def glossary_page(chapters: list[Chapter]) -> str:
     return "\n".join(out)
 
 
-NOTES_OPEN = "::::::{admonition} Notes for the lecturer\n:class: dropdown\n\n"
-NOTES_CLOSE = "\n::::::\n"
+# A speaker-notes cell (slide type "notes") is written in the notebook as a collapsed HTML
+# box, so that JupyterLab shows learners a closed "Notes for the lecturer" line rather than
+# text addressed to someone else. tests/test_notebooks.py requires this form.
+NOTES_WRAPPER = re.compile(
+    r'\A<details class="lecturer-notes"><summary><b>Notes for the lecturer</b></summary>\n\n'
+    r"(?P<text>.*?)\n\n</details>\s*\Z", re.DOTALL)
+BOOK_NOTES_OPEN = "::::::{admonition} Notes for the lecturer\n:class: dropdown\n\n"
+BOOK_NOTES_CLOSE = "\n::::::\n"
+
+
+def notes_text(source: str) -> str | None:
+    """The text inside a speaker-notes cell's collapsed box, or None if the cell lacks the box."""
+    m = NOTES_WRAPPER.match(source)
+    return m.group("text") if m else None
+
+
+def _rewrite_notes(nb: dict, wrap: tuple[str, str]) -> dict:
+    """Replace each notes cell's HTML box by ``wrap[0] + text + wrap[1]``.
+
+    The book folds the notes into a dropdown admonition; the decks put the bare text in
+    reveal.js's speaker view, where a closed box would hide it from the lecturer.
+    """
+    for cell in nb.get("cells", []):
+        kind = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
+        if cell.get("cell_type") == "markdown" and kind == "notes":
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            text = notes_text(source)
+            if text is None:
+                raise ValueError(f"a notes cell without the lecturer-notes box: {source[:80]!r}")
+            cell["source"] = wrap[0] + text + wrap[1]
+    return nb
 
 
 def _stage_file(src: str, dst: str) -> None:
     """Copy one file into the staging folder, rewriting it only if its content changed.
 
     Sphinx re-renders a page when its source is newer than the last build, so an
-    unchanged file keeps its old time. In notebooks, speaker-notes cells (slide
-    type "notes") become a collapsed "Notes for the lecturer" box, so that they
-    do not interrupt the reader.
+    unchanged file keeps its old time. In notebooks, speaker-notes cells become a
+    collapsed "Notes for the lecturer" dropdown (see _rewrite_notes).
     """
     data = Path(src).read_bytes()
     if src.endswith(".ipynb"):
-        nb = json.loads(data)
-        for cell in nb.get("cells", []):
-            kind = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
-            if cell.get("cell_type") == "markdown" and kind == "notes":
-                text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-                cell["source"] = NOTES_OPEN + text + NOTES_CLOSE
+        nb = _rewrite_notes(json.loads(data), (BOOK_NOTES_OPEN, BOOK_NOTES_CLOSE))
         data = json.dumps(nb, ensure_ascii=False, indent=1).encode("utf-8")
     target = Path(dst)
     if not target.exists() or target.read_bytes() != data:
@@ -396,9 +419,14 @@ def build_slides(chapters_dir: Path) -> Path:
     start = time.time()
     chapters = find_chapters(chapters_dir)
     vendor(SLIDES_VENDOR, SLIDES / "vendor")
+    staged = BUILD / "slides_src"  # the notebooks with their notes unboxed for the speaker view
+    staged.mkdir(parents=True, exist_ok=True)
+    for c in chapters:
+        nb = _rewrite_notes(json.loads(c.notebook.read_text(encoding="utf-8")), ("", ""))
+        write_if_changed(staged / c.notebook.name, json.dumps(nb, ensure_ascii=False, indent=1))
     if chapters:
         run([venv_tool("jupyter-nbconvert"), "--to", "slides", "--config", BOOK / "slides_config.py",
-             "--output-dir", SLIDES, *[c.notebook for c in chapters]])
+             "--output-dir", SLIDES, *[staged / c.notebook.name for c in chapters]])
     wanted = {f"{c.stem}.slides.html" for c in chapters}
     for old in SLIDES.glob("*.slides.html"):
         if old.name not in wanted:

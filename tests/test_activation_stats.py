@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from common.activation_stats import (
+from common.lessons.activation_stats import (
     ACTIVATIONS,
     INITS,
     MAX_DEPTH,

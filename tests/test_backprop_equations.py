@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from common.backprop_equations import (
+from common.lessons.backprop_equations import (
     four_equation_gradients,
     init_matrix_form,
     layer_gradients,

@@ -1,9 +1,9 @@
-"""Tests for common.bench (make bench): the helpers, and a tiny run of the whole table."""
+"""Tests for common.tools.bench (make bench): the helpers, and a tiny run of the whole table."""
 
 import numpy as np
 import pytest
 
-from common import bench
+from common.tools import bench
 
 
 def test_alternate_runs_every_contender_in_alternating_blocks():

@@ -6,8 +6,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from common.comparisons import compare_optimizers, dropout_ensemble, smooth, train_iterations, train_runs
-from common.hyperparams import (
+from common.lessons.comparisons import compare_optimizers, dropout_ensemble, smooth, train_iterations, train_runs
+from common.lessons.hyperparams import (
     Trial,
     best_trials,
     log_uniform,
@@ -18,7 +18,7 @@ from common.hyperparams import (
 )
 from common.networks import MultiLayerNet, MultiLayerNetExtend
 from common.optimizers import SGD, Adam
-from common.training_plots import (
+from common.plots.training import (
     plot_batchnorm_grid,
     plot_dropout_ensemble,
     plot_loss_curves,

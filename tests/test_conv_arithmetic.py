@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from common.conv_arithmetic import (
+from common.lessons.conv_arithmetic import (
     conv2d_naive,
     conv_geometry,
     conv_layer_cost,

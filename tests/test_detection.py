@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from common.detection import (
+from common.lessons.detection import (
     DETECTION_DATASETS,
     as_boxes,
     average_precision,

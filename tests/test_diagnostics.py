@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from common.diagnostics import best_time, central_difference, difference_errors, forward_difference, sweep_parameter
+from common.lessons.diagnostics import best_time, central_difference, difference_errors, forward_difference, sweep_parameter
 from common.gradient import numerical_diff
 from common.networks import TwoLayerNet
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from common.exercises import ch01
-from common.perceptron import AND, NAND, OR, XOR, full_adder, half_adder
+from common.lessons.perceptron import AND, NAND, OR, XOR, full_adder, half_adder
 
 
 def _stub(*args):

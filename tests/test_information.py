@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from common.functions import cross_entropy_error, softmax
-from common.information import (
+from common.lessons.information import (
     as_distribution,
     bimodal,
     binary_entropy,

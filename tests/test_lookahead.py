@@ -8,10 +8,10 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from common.appendix_plots import draw_gan_toy, draw_nfl, draw_one_shot, draw_pulse_memory, draw_unrolled_rnn, gan_curve
-from common.gan import gan_value, optimal_discriminator
-from common.information import discretized_gaussian, js_divergence
-from common.no_free_lunch import (
+from common.plots.appendix import draw_gan_toy, draw_nfl, draw_one_shot, draw_pulse_memory, draw_unrolled_rnn, gan_curve
+from common.lessons.gan import gan_value, optimal_discriminator
+from common.lessons.information import discretized_gaussian, js_divergence
+from common.lessons.no_free_lunch import (
     CUBE,
     LEARNERS,
     TEST_IDX,
@@ -21,7 +21,7 @@ from common.no_free_lunch import (
     nfl_summary,
     off_training_accuracy,
 )
-from common.one_shot import (
+from common.lessons.one_shot import (
     SiameseEmbedding,
     contrastive_loss,
     make_pairs,
@@ -29,8 +29,8 @@ from common.one_shot import (
     one_shot_accuracy,
     pairwise_distances,
 )
-from common.recurrent import pulse_memory
-from common.widgets.information import KLView, draw_binary_entropy, draw_kl, draw_kl_fits, kl_curves, kl_explorer
+from common.lessons.recurrent import pulse_memory
+from common.widgets.kl_explorer import KLView, draw_binary_entropy, draw_kl, draw_kl_fits, kl_curves, kl_explorer
 
 
 # ----------------------------------------------------------------------------- GAN

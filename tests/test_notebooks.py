@@ -90,3 +90,31 @@ def test_chapter_structure(path: Path) -> None:
     assert words >= need, f"{words} words of prose; this chapter needs at least {need}"
     solutions = CHAPTERS / "solutions" / f"{path.stem}_solutions.ipynb"
     assert solutions.exists(), f"missing worked solutions: {solutions.relative_to(ROOT)}"
+
+
+NOTES_BOX = re.compile(
+    r'\A<details class="lecturer-notes"><summary><b>Notes for the lecturer</b></summary>\n\n'
+    r".*\S.*\n\n</details>\s*\Z", re.DOTALL)
+LECTURER_WORDS = re.compile(r"lecturer-notes|\Aspeaker notes|\Anotes for the lecturer", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", CHAPTER_NOTEBOOKS, ids=_ids(CHAPTER_NOTEBOOKS))
+def test_lecturer_notes_are_labelled_and_apart(path: Path) -> None:
+    """Every speaker note is a collapsed, labelled box; no learner cell carries one.
+
+    JupyterLab renders notes cells as ordinary text, so an unlabelled note reads like
+    course text addressed to the learner. book/build.py unboxes them for the book's
+    dropdown and the decks' speaker view.
+    """
+    for i, cell in enumerate(_load(path)["cells"]):
+        kind = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
+        text = _source(cell)
+        if kind == "notes":
+            assert cell["cell_type"] == "markdown", f"cell {i}: speaker notes must be markdown"
+            assert NOTES_BOX.match(text), (
+                f"cell {i}: speaker notes must be wrapped as "
+                '<details class="lecturer-notes"><summary><b>Notes for the lecturer</b></summary>'
+                f", a blank line, the text, a blank line and </details>; it starts {text[:60]!r}")
+        elif cell["cell_type"] == "markdown":
+            assert not LECTURER_WORDS.search(text.strip()), (
+                f"cell {i} is lecturer material in a learner cell: give it slide type 'notes'")

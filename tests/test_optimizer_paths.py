@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from common.optimizer_paths import (
+from common.lessons.optimizer_paths import (
     BLOWUP,
     OPTIMIZER_NAMES,
     SURFACES,

@@ -1,4 +1,4 @@
-"""Tests for common.perceptron (chapter 1): gates, truth tables, geometry, circuits, learning."""
+"""Tests for common.lessons.perceptron (chapter 1): gates, truth tables, geometry, circuits, learning."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from common.perceptron import (
+from common.lessons.perceptron import (
     AND,
     GATE_NAMES,
     GATE_WEIGHTS,

@@ -1,4 +1,4 @@
-"""common.plots: the history data is right, and every figure has a title, labels and data."""
+"""common.plots.shared: the history data is right, and every figure has a title, labels and data."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from common import plots  # noqa: E402
+from common.plots import shared as plots  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -8,10 +8,10 @@ import zipfile
 import numpy as np
 import pytest
 
-from common import pretrained
+from common.tools import pretrained
 from common.datasets import load_mnist
 from common.networks import MultiLayerNet
-from common.pretrained import MNIST_MLP_PATH, load_pretrained, main, sha256_of
+from common.tools.pretrained import MNIST_MLP_PATH, load_pretrained, main, sha256_of
 
 README = MNIST_MLP_PATH.parent / "README.md"
 
@@ -47,12 +47,12 @@ def test_accuracy_on_the_committed_sample(net):
 def test_readme_records_the_files_sha256_and_accuracy():
     text = README.read_text(encoding="utf-8")
     assert sha256_of(MNIST_MLP_PATH) in text, "update datasets/weights/README.md after retraining"
-    assert "python -m common.pretrained" in text
+    assert "python -m common.tools.pretrained" in text
     assert re.search(r"test accuracy: 9\d\.\d\d %", text)
 
 
 def test_missing_file_explains_how_to_get_it(tmp_path):
-    with pytest.raises(FileNotFoundError, match="python -m common.pretrained"):
+    with pytest.raises(FileNotFoundError, match="python -m common.tools.pretrained"):
         load_pretrained(tmp_path / "nothing.npz")
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from common.functions import sigmoid
-from common.recurrent import (
+from common.lessons.recurrent import (
     init_lstm_params,
     init_rnn_params,
     lstm_cell,

@@ -1,4 +1,4 @@
-"""Tests for common.results (make results): the helpers on small data, and the quoted figures.
+"""Tests for common.tools.results (make results): the helpers on small data, and the quoted figures.
 
 The slow tests train on the full MNIST and check the accuracies and wall times
 the course quotes (run with ``pytest -m slow tests/test_results.py``; they skip
@@ -9,7 +9,7 @@ busy machine.
 import numpy as np
 import pytest
 
-from common import results
+from common.tools import results
 from common.datasets import MNISTError, load_mnist
 
 
@@ -68,7 +68,7 @@ def full_mnist():
 @pytest.fixture
 def one_blas_thread():
     """As ``make results`` does by default (see its ``--threads``)."""
-    from common.bench import blas_threads, set_blas_threads
+    from common.tools.bench import blas_threads, set_blas_threads
 
     before = blas_threads()
     set_blas_threads(1)

@@ -274,7 +274,7 @@ def test_activation_explorer_reuses_its_background_while_axes_stay():
 
 
 # ------------------------------------------------------- static figures of chapter 2
-from common.network_plots import draw_network, plot_batch_timing, plot_digits  # noqa: E402
+from common.plots.neural_networks import draw_network, plot_batch_timing, plot_digits  # noqa: E402
 
 
 def test_draw_network_labels_every_weight_matrix():

@@ -9,14 +9,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from common.activation_stats import INITS, MAX_DEPTH
-from common.optimizer_paths import OPTIMIZER_NAMES, SURFACES
+from common.lessons.activation_stats import INITS, MAX_DEPTH
+from common.lessons.optimizer_paths import OPTIMIZER_NAMES, SURFACES
 from common.widgets.activation_histograms import (
     activation_histogram_widget,
     draw_activation_histograms,
     plot_init_spread,
 )
-from common.widgets.optimizer_paths import draw_optimizer_paths, optimizer_paths_widget
+from common.widgets.optimizer_race import draw_optimizer_paths, optimizer_paths_widget
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from common.conv_plots import draw_flatten, draw_im2col, draw_mistakes, draw_pooling, draw_shapes, draw_sliding_mac
-from common.detection import worked_example
-from common.detection_plots import draw_detection_example, draw_iou_examples
-from common.feature_maps import filter_roughness, layer_outputs, map_grid_shape, normalise_maps
+from common.plots.convolution import draw_flatten, draw_im2col, draw_mistakes, draw_pooling, draw_shapes, draw_sliding_mac
+from common.lessons.detection import worked_example
+from common.plots.object_detection import draw_detection_example, draw_iou_examples
+from common.lessons.feature_maps import filter_roughness, layer_outputs, map_grid_shape, normalise_maps
 from common.networks import SimpleConvNet
 from common.widgets.cnn_filters import (
     FilterView,
@@ -21,8 +21,8 @@ from common.widgets.cnn_filters import (
     filter_snapshots,
     filter_widget,
 )
-from common.widgets.conv_arithmetic import ConvArithmeticView, conv_arithmetic_widget, draw_conv_arithmetic
-from common.widgets.feature_maps import MAP_LAYERS, FeatureMapView, draw_feature_maps, feature_map_widget
+from common.widgets.conv_explorer import ConvArithmeticView, conv_arithmetic_widget, draw_conv_arithmetic
+from common.widgets.feature_map_viewer import MAP_LAYERS, FeatureMapView, draw_feature_maps, feature_map_widget
 
 
 @pytest.fixture(scope="module")

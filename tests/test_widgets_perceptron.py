@@ -1,4 +1,4 @@
-"""Tests for common.widgets.perceptron (chapter 1): the drawing function behind the widget,
+"""Tests for common.widgets.gate_explorer (chapter 1): the drawing function behind the widget,
 the widget wiring, and the static figures. Figures are drawn with the Agg backend (conftest)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from common.perceptron import INPUTS, XOR, separable_points, train_perceptron, truth_table
-from common.widgets.perceptron import (
+from common.lessons.perceptron import INPUTS, XOR, separable_points, train_perceptron, truth_table
+from common.widgets.gate_explorer import (
     PerceptronView,
     draw_gates,
     draw_half_adder,

@@ -1,4 +1,4 @@
-"""Plumbing shared by the chapter self-check modules (``ch00`` … ``ch07``).
+"""Plumbing shared by the chapter self-check modules (``ch00`` … ``ch08``).
 
 Every ``check_…`` must call the learner's code without ever raising, turn what
 it returns into numbers or arrays, and end with one verdict line. Those pieces

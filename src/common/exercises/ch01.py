@@ -20,7 +20,7 @@ from common.exercises._checking import (
     name as _name,
     verdict as _verdict,
 )
-from common.perceptron import INPUTS, gate_name, perceptron, perceptron_update
+from common.lessons.perceptron import INPUTS, gate_name, perceptron, perceptron_update
 
 __all__ = [
     "check_perceptron",
@@ -66,7 +66,7 @@ def check_perceptron(fn: Callable) -> bool:
     """Exercise 1: ``fn(x, w, b)`` returns 1 when ``w · x + b > 0`` and 0 otherwise, for one input.
 
     Checks hand-picked cases (including a sum of exactly 0, which must give 0) and 20
-    random ones against :func:`common.perceptron.perceptron`.
+    random ones against :func:`common.lessons.perceptron.perceptron`.
     """
     rng = np.random.default_rng(1)
     cases = [
@@ -93,7 +93,7 @@ def check_perceptron(fn: Callable) -> bool:
         elif bit != want:
             why = "does not exceed 0" if want == 0 else "exceeds 0"
             wrong.append(f"{call} returned {bit}, expected {want} (w·x + b = {s:.3g}, which {why})")
-    return _verdict(wrong, len(cases), f"{_name(fn)} agrees with common.perceptron.perceptron on all "
+    return _verdict(wrong, len(cases), f"{_name(fn)} agrees with common.lessons.perceptron.perceptron on all "
                                        f"{len(cases)} cases, including a sum of exactly 0.")
 
 

@@ -6,7 +6,7 @@ expected and a hint for the usual slips) and returns ``True`` only when
 everything is right. Nothing here raises: an unfinished stub (``raise
 NotImplementedError``) or a crash in the learner's code becomes a message.
 The reference answers come from :mod:`common.optimizers`,
-:mod:`common.initializers`, :mod:`common.layers` and :mod:`common.hyperparams`.
+:mod:`common.initializers`, :mod:`common.layers` and :mod:`common.lessons.hyperparams`.
 Introduced in chapter 5.
 """
 

@@ -1,8 +1,8 @@
 """Self-checks for the exercises of chapter 6, Convolutional neural networks.
 
 Each ``check_…`` takes your function, runs it on cases whose answers come from
-the course library (:mod:`common.conv_arithmetic`, :mod:`common.layers`,
-:mod:`common.detection`), prints one line per problem (``✓`` right, ``✗``
+the course library (:mod:`common.lessons.conv_arithmetic`, :mod:`common.layers`,
+:mod:`common.lessons.detection`), prints one line per problem (``✓`` right, ``✗``
 wrong, with the input, what you returned and what was expected) and returns
 ``True`` or ``False``. A check never raises: an unfinished stub (``raise
 NotImplementedError``) or a crash in your code becomes a message.
@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from common.conv_arithmetic import conv_geometry, conv_macs, pool2d_naive
-from common.detection import average_precision, iou, precision_recall
+from common.lessons.conv_arithmetic import conv_geometry, conv_macs, pool2d_naive
+from common.lessons.detection import average_precision, iou, precision_recall
 from common.exercises._checking import (
     BAD as _NO,
     OK as _OK,

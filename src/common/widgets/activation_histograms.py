@@ -1,7 +1,7 @@
 """Chapter 5's activation-histogram widget, and the static figures of the initialisation study.
 
-The numbers come from :mod:`common.activation_stats` (pure, cached, tested).
-:class:`HistogramView` lays out :data:`~common.activation_stats.MAX_DEPTH`
+The numbers come from :mod:`common.lessons.activation_stats` (pure, cached, tested).
+:class:`HistogramView` lays out :data:`~common.lessons.activation_stats.MAX_DEPTH`
 small panels once (two rows) and afterwards only changes the bar heights and
 the texts; panels deeper than the chosen depth are hidden.
 :func:`draw_activation_histograms` is the static figure of one setting,
@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from common.activation_stats import (
+from common.lessons.activation_stats import (
     ACTIVATIONS,
     INITS,
     MAX_DEPTH,
@@ -169,7 +169,7 @@ def plot_init_spread(
     """Two panels: each layer's activation spread (left) and weight-gradient size (right, log scale).
 
     One line per (activation, initialisation) in ``settings``, from
-    :func:`~common.activation_stats.gradient_spread`. Introduced in chapter 5.
+    :func:`~common.lessons.activation_stats.gradient_spread`. Introduced in chapter 5.
     """
     import matplotlib.pyplot as plt
 
@@ -209,7 +209,7 @@ def activation_histogram_widget(init: str = "Xavier", activation: str = "sigmoid
     """Menus for the initialisation and the activation, a depth slider (1–10), and the histograms.
 
     The figure is built once; a change recomputes with the cached
-    :func:`~common.activation_stats.layer_histograms` and repaints only the
+    :func:`~common.lessons.activation_stats.layer_histograms` and repaints only the
     bars and texts. Returns the ``VBox``; ``controls``, ``image`` and ``view``
     let tests drive it. Introduced in chapter 5, Training techniques.
     """

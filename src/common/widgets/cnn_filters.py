@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-from common.feature_maps import filter_roughness, normalise_maps
+from common.lessons.feature_maps import filter_roughness, normalise_maps
 
 __all__ = ["FilterView", "filter_snapshots", "draw_filters", "draw_filters_before_after", "filter_widget"]
 

@@ -22,7 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
-from common.surface_paths import SurfacePath
+from common.lessons.surface_paths import SurfacePath
 
 __all__ = [
     "Surface",

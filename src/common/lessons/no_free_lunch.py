@@ -22,7 +22,7 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import NDArray
 
-from common.perceptron import train_perceptron
+from common.lessons.perceptron import train_perceptron
 
 __all__ = [
     "CUBE",

@@ -1,6 +1,6 @@
 """Chapter 5's optimiser-path widget: several optimisers racing across one surface.
 
-The computation is :func:`common.optimizer_paths.compare_paths` (pure, cached,
+The computation is :func:`common.lessons.optimizer_paths.compare_paths` (pure, cached,
 unit-tested). This module only draws: :class:`OptimizerPathView` builds the
 figure once (one axes per surface with its contour lines, only the chosen one
 visible) and then changes just the data of the path lines, the legend and the
@@ -19,7 +19,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from common.optimizer_paths import (
+from common.lessons.optimizer_paths import (
     DEFAULT_NAMES,
     OPTIMIZER_NAMES,
     SURFACES,
@@ -236,7 +236,7 @@ def optimizer_paths_widget(surface: str = "elongated", dpi: int = 80):
     the start point and the number of steps, over a choice of surface.
 
     The figure is drawn once; each change recomputes the paths with
-    :func:`~common.optimizer_paths.compare_paths` (cached) and repaints only
+    :func:`~common.lessons.optimizer_paths.compare_paths` (cached) and repaints only
     the moving artists. Returns the ``VBox``; its ``controls``, ``image`` and
     ``view`` attributes let tests drive it. Introduced in chapter 5.
     """

@@ -5,7 +5,7 @@ An optimiser does not care whether its parameter is a weight matrix or a point
 at a point, ask the surface for its gradient, let the optimiser's pure
 :meth:`~common.optimizers.Optimizer.step` move the point, and repeat. This
 module does exactly that and nothing else (drawing lives in
-:mod:`common.widgets.optimizer_paths`), so the tests can check every path
+:mod:`common.widgets.optimizer_race`), so the tests can check every path
 without a slider.
 
 Nothing here raises on extreme settings: a path that blows up stops early,
@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from common.optimizers import Optimizer, get_optimizer
-from common.surface_paths import SurfacePath
+from common.lessons.surface_paths import SurfacePath
 
 __all__ = [
     "BLOWUP",

@@ -5,7 +5,7 @@ window, and the output grid with the cell that window produces; a title gives
 ``OH = (H + 2P − F) / S + 1`` with the numbers filled in, and a caption explains
 combinations that do not work (a filter larger than the padded input; a stride
 that does not divide ``H + 2P − F``, whose unreachable rows are painted red).
-The numbers come from :func:`common.conv_arithmetic.conv_geometry`, which never
+The numbers come from :func:`common.lessons.conv_arithmetic.conv_geometry`, which never
 raises and is unit-tested. :func:`conv_arithmetic_widget` adds sliders and a
 play button. Introduced in chapter 6, Convolutional neural networks.
 """
@@ -22,7 +22,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from common.conv_arithmetic import ConvGeometry, conv_geometry, coverage, window_origin
+from common.lessons.conv_arithmetic import ConvGeometry, conv_geometry, coverage, window_origin
 
 __all__ = ["LIMITS", "ConvArithmeticView", "draw_conv_arithmetic", "conv_arithmetic_widget"]
 

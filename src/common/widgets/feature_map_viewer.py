@@ -3,7 +3,7 @@
 :class:`FeatureMapView` shows the input image, the maps of one layer
 (``Conv1``, ``Relu1`` or ``Pool1`` of :class:`~common.networks.SimpleConvNet`)
 as a grid, and the predicted class probabilities. The numbers come from
-:func:`common.feature_maps.layer_outputs`, which the tests cover.
+:func:`common.lessons.feature_maps.layer_outputs`, which the tests cover.
 :func:`feature_map_widget` adds an image slider and layer buttons.
 Introduced in chapter 6, Convolutional neural networks.
 """
@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from numpy.typing import ArrayLike
 
-from common.feature_maps import layer_outputs, map_grid_shape
+from common.lessons.feature_maps import layer_outputs, map_grid_shape
 from common.functions import softmax
 
 __all__ = ["MAP_LAYERS", "FeatureMapView", "draw_feature_maps", "feature_map_widget"]

@@ -1,4 +1,4 @@
-"""``python -m common.results`` (``make results``): the accuracies the course quotes, reproduced.
+"""``python -m common.tools.results`` (``make results``): the accuracies the course quotes, reproduced.
 
 Introduced in chapter 6, Convolutional neural networks, whose text quotes the
 figures this command prints. It trains three networks on the full MNIST
@@ -49,7 +49,7 @@ from common.optimizers import SGD, Adam, Optimizer
 
 __all__ = ["RECIPES", "WEIGHTS_DIR", "Recipe", "Result", "cosine_lr", "random_shift", "train", "main"]
 
-_REPO_ROOT = Path(__file__).resolve().parents[2]  # src/common/results.py -> repository
+_REPO_ROOT = Path(__file__).resolve().parents[3]  # src/common/tools/results.py -> repository
 WEIGHTS_DIR: Path = _REPO_ROOT / "datasets" / "weights" / "results"
 """Where ``make results`` saves the trained weights (``<name>.npz``)."""
 
@@ -237,7 +237,7 @@ def _table(results: Sequence[Result], held_out: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m common.results",
+        prog="python -m common.tools.results",
         description="Train the course's reference networks on full MNIST and print test accuracy "
         "and wall time (set MNIST_MIRROR if MNIST is not cached yet).",
     )
@@ -257,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.epochs is not None and args.epochs < 1:
         parser.error("--epochs must be at least 1")
     if args.threads:
-        from common.bench import set_blas_threads
+        from common.tools.bench import set_blas_threads
 
         if args.threads < 0 or not set_blas_threads(args.threads):
             print(f"note: could not set NumPy's BLAS to {args.threads} thread(s); "
@@ -271,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MNISTError as err:
         print(f"cannot load the full MNIST: {err}", file=sys.stderr)
         return 2
-    from common.bench import blas_threads
+    from common.tools.bench import blas_threads
 
     print(f"MNIST: {len(data[0][0]):,} training images, {len(data[1][0]):,} "
           f"{'validation' if args.validate else 'test'} images (loaded in {time.perf_counter() - start:.1f} s); "

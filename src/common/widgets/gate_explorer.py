@@ -23,7 +23,7 @@ from matplotlib.patches import FancyBboxPatch, Patch
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
-from common.perceptron import (
+from common.lessons.perceptron import (
     GATE_WEIGHTS,
     INPUTS,
     NAND,

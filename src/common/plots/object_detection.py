@@ -1,6 +1,6 @@
 """Figures for chapter 6's section Beyond classification: IoU pictures, a scored scene, PR curves.
 
-The numbers come from :mod:`common.detection`; these functions only draw.
+The numbers come from :mod:`common.lessons.detection`; these functions only draw.
 Introduced in chapter 6, Convolutional neural networks.
 """
 
@@ -15,7 +15,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 from numpy.typing import ArrayLike
 
-from common.detection import average_precision, evaluate_class, iou
+from common.lessons.detection import average_precision, evaluate_class, iou
 
 __all__ = ["draw_iou_examples", "draw_detection_example"]
 
@@ -64,7 +64,7 @@ def draw_detection_example(scene: Mapping[str, Mapping[str, object]], digits: Ma
                            canvas_size: tuple[int, int] = (100, 180)) -> Figure:
     """Left: the scene with ground truth and scored predictions (TP solid, FP dashed). Right: PR curves.
 
-    ``scene`` is :func:`common.detection.worked_example`; ``digits[c]`` holds one
+    ``scene`` is :func:`common.lessons.detection.worked_example`; ``digits[c]`` holds one
     28 × 28 image per ground-truth box of class ``c``. Chapter 6.
     """
     canvas = np.zeros(canvas_size)

@@ -1,8 +1,8 @@
 """Static figures of the appendix: no free lunch, the GAN toy, recurrent memory, one-shot learning.
 
 Each function computes nothing new: it draws results of the tested functions in
-:mod:`common.no_free_lunch`, :mod:`common.gan`, :mod:`common.recurrent` and
-:mod:`common.one_shot`, and returns the ``Figure``. Introduced in the appendix.
+:mod:`common.lessons.no_free_lunch`, :mod:`common.lessons.gan`, :mod:`common.lessons.recurrent` and
+:mod:`common.lessons.one_shot`, and returns the ``Figure``. Introduced in the appendix.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from numpy.typing import ArrayLike
 
-from common.gan import gan_value, optimal_discriminator
-from common.information import discretized_gaussian, js_divergence
-from common.recurrent import PulseMemory
+from common.lessons.gan import gan_value, optimal_discriminator
+from common.lessons.information import discretized_gaussian, js_divergence
+from common.lessons.recurrent import PulseMemory
 
 __all__ = ["draw_nfl", "gan_curve", "draw_gan_toy", "draw_pulse_memory", "draw_unrolled_rnn",
            "draw_one_shot"]

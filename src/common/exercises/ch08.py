@@ -21,10 +21,10 @@ from common.exercises._checking import (
     name as _name,
     verdict as _verdict,
 )
-from common.gan import optimal_discriminator
-from common.information import entropy, kl_divergence
-from common.one_shot import nearest_prototype
-from common.recurrent import rnn_cell
+from common.lessons.gan import optimal_discriminator
+from common.lessons.information import entropy, kl_divergence
+from common.lessons.one_shot import nearest_prototype
+from common.lessons.recurrent import rnn_cell
 
 __all__ = [
     "check_entropy_bits",
@@ -127,7 +127,7 @@ def check_kl_divergence(fn: Callable) -> bool:
 # --------------------------------------------------------------------- exercise 3
 def check_cross_entropy_decomposition(fn: Callable) -> bool:
     """Exercise 3: ``fn(t, y)`` is the cross-entropy −Σ t log y of one prediction, computed as H(t) + KL(t‖y)."""
-    from common.information import cross_entropy
+    from common.lessons.information import cross_entropy
 
     cases = [([0, 0, 1], [0.1, 0.2, 0.7]), ([1, 0], [0.5, 0.5]), ([0.3, 0.7], [0.6, 0.4]),
              ([0.25, 0.25, 0.5], [0.25, 0.25, 0.5])]
@@ -177,7 +177,7 @@ def check_rnn_step(fn: Callable) -> bool:
             else:
                 hint = ""
             wrong.append(f"with {where}: values differ from tanh(x @ Wx + h_prev @ Wh + b){hint}")
-    return _verdict(wrong, len(cases), "Your RNN step matches common.recurrent.rnn_cell for batches of 1, 2 and 5.")
+    return _verdict(wrong, len(cases), "Your RNN step matches common.lessons.recurrent.rnn_cell for batches of 1, 2 and 5.")
 
 
 # --------------------------------------------------------------------- exercise 5

@@ -5,7 +5,7 @@ MNIST digits before the course has explained how to train one. The classic
 book hands out a pickled weight file of unknown origin; ours is an ``.npz``
 (loaded with ``allow_pickle=False``) that anyone can rebuild with one command::
 
-    MNIST_MIRROR=../shared/datasets/mnist python -m common.pretrained
+    MNIST_MIRROR=../shared/datasets/mnist python -m common.tools.pretrained
 
 It trains a sigmoid 784-50-100-10 :class:`~common.networks.MultiLayerNet` on the
 60,000 MNIST training images (seeded, Adam, a few epochs), saves
@@ -37,7 +37,7 @@ __all__ = [
     "main",
 ]
 
-_REPO_ROOT = Path(__file__).resolve().parents[2]  # src/common/pretrained.py -> repository
+_REPO_ROOT = Path(__file__).resolve().parents[3]  # src/common/tools/pretrained.py -> repository
 WEIGHTS_DIR: Path = _REPO_ROOT / "datasets" / "weights"
 MNIST_MLP_PATH: Path = WEIGHTS_DIR / "mnist_mlp_784_50_100_10.npz"
 """Where :func:`load_pretrained` looks by default."""
@@ -62,7 +62,7 @@ class Recipe:
 
 
 MNIST_MLP_RECIPE = Recipe()
-"""The settings ``python -m common.pretrained`` uses by default."""
+"""The settings ``python -m common.tools.pretrained`` uses by default."""
 
 
 def build_mnist_mlp(recipe: Recipe = MNIST_MLP_RECIPE) -> MultiLayerNet:
@@ -92,7 +92,7 @@ def load_pretrained(path: str | os.PathLike[str] | None = None) -> MultiLayerNet
         raise FileNotFoundError(
             f"no trained weights at {target}: restore them with `git checkout -- "
             "datasets/weights` or rebuild them with `MNIST_MIRROR=../shared/datasets/mnist "
-            "python -m common.pretrained` (a few minutes on a laptop)"
+            "python -m common.tools.pretrained` (a few minutes on a laptop)"
         )
     net = build_mnist_mlp()
     net.load_params(target)
@@ -132,9 +132,9 @@ def sha256_of(path: str | os.PathLike[str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m common.pretrained``: train, save and report the shipped MNIST network."""
+    """``python -m common.tools.pretrained``: train, save and report the shipped MNIST network."""
     parser = argparse.ArgumentParser(
-        prog="python -m common.pretrained",
+        prog="python -m common.tools.pretrained",
         description="Train the sigmoid 784-50-100-10 MNIST network of chapter 2 and save it as .npz.")
     parser.add_argument("--out", default=str(MNIST_MLP_PATH), help="where to write the .npz")
     parser.add_argument("--epochs", type=int, default=MNIST_MLP_RECIPE.epochs)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from common.information import as_distribution
+from common.lessons.information import as_distribution
 
 __all__ = ["gan_value", "optimal_discriminator"]
 

@@ -1,4 +1,4 @@
-"""``python -m common.bench`` (``make bench``): how fast is the from-scratch code?
+"""``python -m common.tools.bench`` (``make bench``): how fast is the from-scratch code?
 
 Introduced in chapter 6, Convolutional neural networks, where training a CNN in
 NumPy has to be quick enough to try things. The bench prints:
@@ -318,7 +318,7 @@ def _torch_version_and_threads(threads: int | None) -> tuple[str | None, int | N
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m common.bench",
+        prog="python -m common.tools.bench",
         description="Time our NumPy layers and a SimpleConvNet training step against the "
         "np.dot peak and against PyTorch on the CPU (measured alternately).",
     )
@@ -344,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with_torch = torch_version is not None
 
     blas = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
-    print("Speed check: python -m common.bench")
+    print("Speed check: python -m common.tools.bench")
     print(f"  {platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs, "
           f"Python {platform.python_version()}")
     print(f"  NumPy {np.__version__}, BLAS {blas.get('name', '?')} {blas.get('version', '')}, "

@@ -4,7 +4,7 @@ Introduced in chapter 6, Convolutional neural networks, for the feature-map
 widget (a digit's maps after the convolution, the ReLU and the pooling), and
 reused in the appendix, where a hidden layer serves as an embedding for
 one-shot learning. Pure functions, no plotting: the figures live in
-:mod:`common.widgets.feature_maps`.
+:mod:`common.widgets.feature_map_viewer`.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 (mean and width from sliders) side by side with the two divergences
 ``KL(p‖q)`` and ``KL(q‖p)`` as curves over q's mean, so the asymmetry is
 visible at a glance. :func:`kl_explorer` wires two sliders to it; the numbers
-come from :mod:`common.information`, which the tests cover. The other
+come from :mod:`common.lessons.information`, which the tests cover. The other
 functions draw the appendix's static figures. Introduced in the appendix.
 """
 
@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-from common.information import (
+from common.lessons.information import (
     binary_entropy,
     bimodal,
     cross_entropy,

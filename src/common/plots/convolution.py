@@ -1,7 +1,7 @@
 """Static teaching figures of chapter 6: flattening, the sliding multiply-accumulate, im2col, pooling.
 
 Each figure draws numbers computed by the tested library (:mod:`common.im2col`,
-:mod:`common.conv_arithmetic`); nothing is computed here that is not checked
+:mod:`common.lessons.conv_arithmetic`); nothing is computed here that is not checked
 elsewhere. Every function returns the ``Figure``. Introduced in chapter 6,
 Convolutional neural networks.
 """
@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from numpy.typing import ArrayLike
 
-from common.conv_arithmetic import cross_correlate2d, pool2d_naive
+from common.lessons.conv_arithmetic import cross_correlate2d, pool2d_naive
 from common.im2col import col2im, im2col
 
 __all__ = ["draw_flatten", "draw_sliding_mac", "draw_im2col", "draw_pooling", "draw_shapes", "draw_mistakes"]

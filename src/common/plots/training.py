@@ -1,7 +1,7 @@
 """The static figures of chapter 5's experiments: loss curves, accuracy curves, search results.
 
-Each function takes the results of :mod:`common.comparisons` or
-:mod:`common.hyperparams` and returns one ``Figure`` with a title and labelled
+Each function takes the results of :mod:`common.lessons.comparisons` or
+:mod:`common.lessons.hyperparams` and returns one ``Figure`` with a title and labelled
 axes, so a notebook cell is one line: ``_ = plot_loss_curves(curves)``.
 Introduced in chapter 5, Training techniques.
 """
@@ -15,8 +15,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-from common.comparisons import Run, smooth
-from common.hyperparams import Trial
+from common.lessons.comparisons import Run, smooth
+from common.lessons.hyperparams import Trial
 
 __all__ = [
     "plot_loss_curves",
@@ -117,7 +117,7 @@ def plot_batchnorm_grid(
 ) -> Figure:
     """Training accuracy per epoch with and without batch norm, one small panel per weight scale.
 
-    ``runs`` maps ``(weight_std, use_batchnorm)`` to a :class:`~common.comparisons.Run`.
+    ``runs`` maps ``(weight_std, use_batchnorm)`` to a :class:`~common.lessons.comparisons.Run`.
     Introduced in chapter 5, Training techniques.
     """
     scales = sorted({w for w, _ in runs}, reverse=True)
@@ -177,7 +177,7 @@ def plot_dropout_ensemble(
     """How often the average of ``n`` random dropout networks picks the test-mode network's class.
 
     ``counts`` and ``agreement`` come from
-    :func:`~common.comparisons.dropout_ensemble`. Introduced in chapter 5.
+    :func:`~common.lessons.comparisons.dropout_ensemble`. Introduced in chapter 5.
     """
     n = np.asarray(counts, dtype=float)
     a = 100 * np.asarray(agreement, dtype=float)
