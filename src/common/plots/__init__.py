@@ -1,0 +1,1 @@
+"""Static figures of the chapters, drawn from the core and the lessons (widgets reuse them)."""
