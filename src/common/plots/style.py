@@ -9,7 +9,7 @@ Introduced in chapter 0, Prelude.
 
 from __future__ import annotations
 
-from cycler import cycler
+from matplotlib import cycler
 from matplotlib.figure import Figure
 
 __all__ = ["OKABE_ITO", "MARKERS", "COURSE_RC", "use_course_style", "legibility_problems"]
