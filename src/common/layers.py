@@ -15,7 +15,8 @@ float32).
 
 Introduced in chapter 4 (Backpropagation): MulLayer, AddLayer, Relu, Sigmoid,
 Tanh, Affine, SoftmaxWithLoss. Chapter 5 (Training techniques): Dropout,
-BatchNormalization. Chapter 6 (CNNs): Convolution, Pooling.
+BatchNormalization. Chapter 6 (CNNs): Convolution, Pooling. Chapter 7 (Deep
+learning): ResidualBlock.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ __all__ = [
     "BatchNormalization",
     "Convolution",
     "Pooling",
+    "ResidualBlock",
 ]
 
 BN_EPS: float = 1e-7
@@ -628,3 +630,75 @@ class Pooling:
                 else:
                     dxp[where] += share
         return dxp[:, :, p:p + h, p:p + w]
+
+
+# --------------------------------------------------------------- deep networks
+class ResidualBlock:
+    """``out = F(x) + x``: a branch of layers with a shortcut around it (He et al., 2015).
+
+    ``branch`` is a list of layers applied in order (for example ``Affine``,
+    ``Relu``, ``Affine``, or ``Convolution``, ``BatchNormalization``, ``Relu``,
+    ``Convolution``); its output must have the shape of its input. The
+    shortcut is the identity, or ``shortcut``, a layer that changes the shape
+    to match (a 1×1 convolution with stride 2 in ResNet, an ``Affine`` here).
+    Backward adds the two paths: ``dx = F.backward(dout) + dout`` (or the
+    shortcut's backward instead of ``dout``). The ``+ dout`` is the point:
+    however small the branch's gradient, the block passes the upstream gradient
+    on unchanged, so a deep stack of blocks keeps a path along which gradients
+    do not shrink.
+
+    ``forward(x, train_flg)`` hands ``train_flg`` to the ``Dropout``,
+    ``BatchNormalization`` and nested ``ResidualBlock`` layers of the branch;
+    a block that contains any of them refuses to guess the mode, so
+    ``train_flg`` must then be given. Introduced in chapter 7, Deep learning.
+    """
+
+    def __init__(self, branch: list, shortcut: object | None = None) -> None:
+        if not branch or not all(hasattr(layer, "forward") and hasattr(layer, "backward") for layer in branch):
+            raise ValueError("ResidualBlock needs a non-empty list of layers with forward and backward")
+        self.branch = list(branch)
+        self.shortcut = shortcut
+        self.out_shape: tuple[int, ...] | None = None
+
+    def _modal(self, layer: object) -> bool:
+        return isinstance(layer, (Dropout, BatchNormalization, ResidualBlock))
+
+    def forward(self, x: NDArray, train_flg: bool | None = None) -> NDArray:
+        modal = [type(layer).__name__ for layer in self.branch if self._modal(layer)]
+        if self._modal(self.shortcut):
+            modal.append(type(self.shortcut).__name__)
+        if modal and train_flg is None:
+            raise ValueError(
+                f"ResidualBlock contains {', '.join(modal)}, which behave differently in training and "
+                "at test time: call forward(x, train_flg=True or False)"
+            )
+        out = x
+        for layer in self.branch:
+            out = layer.forward(out, train_flg) if self._modal(layer) else layer.forward(out)
+        if self.shortcut is None:
+            skip = x
+        else:
+            skip = (self.shortcut.forward(x, train_flg) if self._modal(self.shortcut)
+                    else self.shortcut.forward(x))
+        if out.shape != skip.shape:
+            what = "the input" if self.shortcut is None else "the shortcut's output"
+            raise ValueError(
+                f"ResidualBlock: the branch maps {x.shape} to {out.shape}, which cannot be added to "
+                f"{what} of shape {skip.shape}; keep the branch shape-preserving or pass a shortcut "
+                "layer that produces the branch's shape"
+            )
+        self.out_shape = out.shape
+        return out + skip
+
+    @_after_forward("out_shape")
+    def backward(self, dout: NDArray) -> NDArray:
+        if np.shape(dout) != self.out_shape:
+            raise ValueError(
+                f"ResidualBlock.backward expected dout of shape {self.out_shape}, the shape of the "
+                f"block's output in the last forward pass; got {np.shape(dout)}"
+            )
+        d = dout
+        for layer in reversed(self.branch):
+            d = layer.backward(d)
+        dskip = dout if self.shortcut is None else self.shortcut.backward(dout)
+        return d + dskip  # a new array: dout itself is never written to
