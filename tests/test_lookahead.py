@@ -28,6 +28,7 @@ from common.lessons.one_shot import (
     nearest_prototype,
     one_shot_accuracy,
     pairwise_distances,
+    train_siamese,
 )
 from common.lessons.recurrent import pulse_memory
 from common.widgets.kl_explorer import KLView, draw_binary_entropy, draw_kl, draw_kl_fits, kl_curves, kl_explorer
@@ -146,7 +147,7 @@ def test_siamese_gradient_matches_numerical():
     net = SiameseEmbedding(input_size=6, hidden_size=5, out_size=3, margin=2.0, seed=1)
     xa, xb = rng.normal(size=(4, 6)), rng.normal(size=(4, 6))
     same = np.array([1.0, 0.0, 1.0, 0.0])
-    _, grads = net.gradient(xa, xb, same)
+    _, grads = net.pair_gradient(xa, xb, same)
     grads = {k: v.copy() for k, v in grads.items()}
     h = 1e-5
     for key, param in net.params.items():
@@ -154,9 +155,9 @@ def test_siamese_gradient_matches_numerical():
         for idx in np.ndindex(param.shape):
             old = param[idx]
             param[idx] = old + h
-            up = net.gradient(xa, xb, same)[0]
+            up = net.pair_gradient(xa, xb, same)[0]
             param[idx] = old - h
-            down = net.gradient(xa, xb, same)[0]
+            down = net.pair_gradient(xa, xb, same)[0]
             param[idx] = old
             num[idx] = (up - down) / (2 * h)
         np.testing.assert_allclose(grads[key], num, rtol=1e-4, atol=1e-7)
@@ -169,6 +170,18 @@ def test_make_pairs_balances_same_and_different():
     assert same.mean() == 0.5
     with pytest.raises(ValueError):
         make_pairs(np.zeros(5, dtype=int), 4)
+
+
+def test_siamese_trains_through_the_trainer_and_pulls_classes_apart():
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(3, 8)) * 3
+    labels = np.repeat(np.arange(3), 40)
+    x = centres[labels] + rng.normal(size=(120, 8))
+    net, losses = train_siamese(x, labels, epochs=8, batch_size=20, lr=0.01, hidden_size=16, out_size=4)
+    assert len(losses) == 8 and losses[-1] < 0.5 * losses[0]
+    assert net.last_loss is not None
+    again = train_siamese(x, labels, epochs=8, batch_size=20, lr=0.01, hidden_size=16, out_size=4)[1]
+    assert again == losses  # seeded: the same batches and the same pairs
 
 
 # --------------------------------------------------------------------- figures and widget

@@ -76,4 +76,7 @@ def test_command_trains_and_saves_on_the_sample(tmp_path, capsys):
 
 def test_recipe_is_the_documented_one():
     r = pretrained.MNIST_MLP_RECIPE
-    assert (r.hidden_size_list, r.activation, r.optimizer, r.seed) == ((50, 100), "sigmoid", "adam", 0)
+    p = r.network_param
+    assert r.network is MultiLayerNet
+    assert (p["hidden_size_list"], p["activation"], r.optimizer, r.seed) == ((50, 100), "sigmoid", "adam", 0)
+    assert (r.lr_schedule, r.augment) == (None, None)

@@ -9,32 +9,14 @@ busy machine.
 import numpy as np
 import pytest
 
-from common.tools import results
+from dataclasses import replace
+
+from common.augmentation import random_shift
 from common.datasets import MNISTError, load_mnist
-
-
-def test_cosine_lr_goes_from_lr0_to_zero():
-    assert results.cosine_lr(0.1, 0, 100) == pytest.approx(0.1)
-    assert results.cosine_lr(0.1, 50, 100) == pytest.approx(0.05)
-    assert results.cosine_lr(0.1, 100, 100) == pytest.approx(0.0)
-    with pytest.raises(ValueError):
-        results.cosine_lr(0.1, 101, 100)
-
-
-def test_random_shift_moves_each_image_within_bounds():
-    rng = np.random.default_rng(0)
-    x = np.zeros((50, 1, 9, 9), dtype=np.float32)
-    x[:, 0, 4, 4] = 1  # one bright pixel in the centre
-    shifted = results.random_shift(x, 2, rng)
-    assert shifted.shape == x.shape and shifted.dtype == x.dtype
-    _, where = np.nonzero(shifted[:, 0].reshape(50, -1) == 1)
-    ys, xs = where // 9, where % 9
-    assert np.all(np.abs(ys - 4) <= 2) and np.all(np.abs(xs - 4) <= 2)
-    assert len(set(zip(ys.tolist(), xs.tolist()))) > 5  # each image gets its own shift
-    np.testing.assert_array_equal(shifted.sum(axis=(1, 2, 3)), 1)  # nothing lost inside the padding
-    assert results.random_shift(x, 0, rng) is x
-    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
-        results.random_shift(x[:, 0], 1, rng)
+from common.networks import SimpleConvNet
+from common.schedules import cosine
+from common.tools import results
+from common.tools.recipes import Recipe
 
 
 @pytest.mark.parametrize("name", sorted(results.RECIPES))
@@ -44,8 +26,36 @@ def test_every_recipe_trains_on_the_sample(name):
     lines = []
     net, result = results.train(results.RECIPES[name], data, epochs=1, log=lines.append)
     assert result.name == name and result.epochs == 1 and len(lines) == 1
-    assert 0 <= result.test_acc <= 1 and result.seconds > 0
+    assert lines[0].startswith(f"  {name}: epoch 1/1, mean loss ")
+    assert result.test_acc == net.accuracy(x_test[:50].reshape(-1, *net.input_shape), t_test[:50])
+    assert result.seconds > 0
     assert all(p.dtype == np.float32 for p in net.params.values())
+
+
+def test_the_recipes_are_the_quoted_ones():
+    simple = results.RECIPES["simple_conv"].recipe
+    assert simple == Recipe(SimpleConvNet, {"weight_init_std": "he", "dtype": np.float32}, epochs=8,
+                            optimizer="adam", optimizer_param={"lr": 2e-3}, lr_schedule=cosine,
+                            augment=random_shift)
+    assert simple != replace(simple, epochs=9) and simple != replace(simple, augment=None)
+    deep = results.RECIPES["deep_conv"].recipe
+    assert deep.augment.func is random_shift and deep.augment.keywords == {"max_shift": 2}
+    assert str(deep).splitlines() == [
+        "network:      DeepConvNet(use_batchnorm=True, hidden_size=256, dtype=np.float32), seed 0",
+        "optimiser:    adam (lr 0.002), learning-rate schedule cosine",
+        "augmentation: random_shift(max_shift=2)",
+        "training:     8 epochs of mini-batches of 100"]
+
+
+def test_recipe_builds_a_seeded_network_and_its_trainer():
+    recipe = results.RECIPES["two_layer"].recipe
+    a, b = recipe.build(), recipe.build()
+    np.testing.assert_array_equal(a.params["W1"], b.params["W1"])
+    assert not np.array_equal(a.params["W1"], replace(recipe, seed=1).build().params["W1"])
+    x, t = np.zeros((10, 784), np.float32), np.arange(10)
+    trainer = recipe.trainer(a, x, t, x, t, epochs=2, progress=False)
+    assert (trainer.epochs, trainer.batch_size, trainer.optimizer.lr) == (2, 10, 0.3)
+    assert trainer.lr_schedule is cosine and trainer.augment is random_shift
 
 
 def test_main_reports_missing_mnist(monkeypatch, capsys):
@@ -80,9 +90,9 @@ def one_blas_thread():
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["two_layer", "simple_conv", "deep_conv"])
 def test_quoted_accuracy_and_time(name, full_mnist, one_blas_thread):
-    recipe = results.RECIPES[name]
-    _, result = results.train(recipe, full_mnist, log=None)
-    assert result.test_acc >= recipe.target, f"{name}: {100 * result.test_acc:.2f} % < {100 * recipe.target:.1f} %"
-    if recipe.minutes is not None:
-        limit = 1.25 * 60 * recipe.minutes
+    ref = results.RECIPES[name]
+    _, result = results.train(ref, full_mnist, log=None)
+    assert result.test_acc >= ref.target, f"{name}: {100 * result.test_acc:.2f} % < {100 * ref.target:.1f} %"
+    if ref.minutes is not None:
+        limit = 1.25 * 60 * ref.minutes
         assert result.seconds <= limit, f"{name}: {result.seconds:.0f} s > {limit:.0f} s"

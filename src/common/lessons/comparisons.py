@@ -5,16 +5,15 @@ initialisation, batch norm or not, dropout or not. A fair answer changes one
 thing and keeps everything else equal: the data, the order of the
 mini-batches, the starting weights. :func:`compare_optimizers` does this for
 a fixed number of iterations (loss curves), :func:`train_runs` for whole
-epochs with :class:`~common.trainer.Trainer` (accuracy curves). Neither
+epochs (accuracy curves), both with :class:`~common.trainer.Trainer`. Neither
 raises when a variant diverges: its curve simply stops, and the result says
 so. Introduced in chapter 5, Training techniques.
 """
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from common.optimizers import Optimizer
-from common.trainer import Trainer, TrainingHistory
+from common.trainer import Callback, Trainer, TrainingDiverged, TrainingHistory
 
 __all__ = ["smooth", "train_iterations", "compare_optimizers", "Run", "train_runs", "dropout_ensemble"]
 
@@ -56,33 +55,40 @@ def train_iterations(
     iterations: int,
     batch_size: int = 128,
     seed: int = 0,
-    progress: Any = None,
+    callbacks: Sequence[Any] = (),
 ) -> NDArray[np.float64]:
     """Train for exactly ``iterations`` mini-batches and return the loss of each one.
 
-    Batches are drawn at random (with a generator seeded by ``seed``, so two
-    calls with the same seed see the same batches). A non-finite loss stops
-    training: the remaining entries are NaN. ``progress`` is an optional tqdm
-    bar to advance. Introduced in chapter 5, Training techniques.
+    A :class:`~common.trainer.Trainer` with ``sampling="random"`` (every batch
+    drawn afresh by a generator seeded with ``seed``, so two calls with the
+    same seed see the same batches) and no evaluation. A diverging run stops
+    without raising: the remaining entries are NaN. ``callbacks`` are passed
+    to the trainer. Introduced in chapter 5, Training techniques.
     """
-    rng = np.random.default_rng(seed)
+    trainer = Trainer(network, x, t, epochs=1, mini_batch_size=batch_size, optimizer=optimizer,
+                      iterations=iterations, sampling="random", evaluate_every=None,
+                      callbacks=callbacks, seed=seed, progress=False)
+    with np.errstate(all="ignore"):
+        try:
+            trainer.train()
+        except TrainingDiverged:
+            pass
     losses = np.full(int(iterations), np.nan)
-    n = len(x)
-    batch_size = min(int(batch_size), n)
-    for i in range(int(iterations)):
-        idx = rng.choice(n, batch_size, replace=False) if batch_size < n else np.arange(n)
-        with np.errstate(all="ignore"):
-            grads = network.gradient(x[idx], t[idx])
-            loss = float(network.last_loss)
-            if not math.isfinite(loss):
-                if progress is not None:
-                    progress.update(int(iterations) - i)
-                break
-            optimizer.update(network.params, grads)
-        losses[i] = loss
-        if progress is not None:
-            progress.update(1)
+    losses[:len(trainer.history.train_loss)] = trainer.history.train_loss
     return losses
+
+
+class _Advance(Callback):
+    """Moves a shared progress bar one step per iteration (and over the rest if a run stops early)."""
+
+    def __init__(self, bar: Any, iterations: int) -> None:
+        self.bar, self.iterations = bar, iterations
+
+    def on_step(self, trainer: Trainer) -> None:
+        self.bar.update(1)
+
+    def on_end(self, trainer: Trainer) -> None:
+        self.bar.update(self.iterations - len(trainer.history.train_loss))
 
 
 def compare_optimizers(
@@ -108,8 +114,8 @@ def compare_optimizers(
               disable=not progress) as bar:
         for name, optimizer in optimizers.items():
             bar.set_postfix_str(name)
-            curves[name] = train_iterations(make_network(), optimizer, x, t, iterations,
-                                            batch_size, seed, progress=bar)
+            curves[name] = train_iterations(make_network(), optimizer, x, t, iterations, batch_size, seed,
+                                            callbacks=[_Advance(bar, int(iterations))])
     return curves
 
 
@@ -144,8 +150,9 @@ def train_runs(
 
     ``make_networks`` maps a label to a function building the network. Each
     run uses :class:`~common.trainer.Trainer` (accuracy on both sets after
-    every epoch); a run whose loss becomes infinite or NaN stops there and is
-    marked ``diverged`` instead of raising. Introduced in chapter 5.
+    every epoch); a run that diverges (a NaN, infinite or exploding loss, see
+    the trainer) stops there and is marked ``diverged`` instead of raising.
+    Introduced in chapter 5.
     """
     from tqdm.auto import tqdm
 
@@ -164,7 +171,7 @@ def train_runs(
             with np.errstate(all="ignore"):
                 try:
                     trainer.train()
-                except FloatingPointError:
+                except TrainingDiverged:
                     diverged = True
             runs[label] = Run(trainer.history, diverged, time.perf_counter() - start, network)
             bar.update(1)

@@ -125,7 +125,9 @@ class SiameseEmbedding:
     Both images of a pair go through the *same* weights (that is what makes it
     siamese): the batch of first images and the batch of second images are
     stacked and sent through once. ``embed(x)`` maps images (N, 784) to (N, out_size).
-    Introduced in the appendix, A look ahead.
+    ``gradient(x, t)`` lets :class:`~common.trainer.Trainer` train it like any
+    network: it pairs up the images of a labelled mini-batch with
+    :func:`make_pairs`. Introduced in the appendix, A look ahead.
     """
 
     def __init__(self, input_size: int = 784, hidden_size: int = 128, out_size: int = 32,
@@ -136,7 +138,9 @@ class SiameseEmbedding:
         from common.layers import Affine, Relu
 
         rng = np.random.default_rng(seed)
+        self.rng = rng  # after the weights, it draws the pairs of each mini-batch
         self.margin = float(margin)
+        self.last_loss: float | None = None
         self.params = {
             "W1": rng.normal(0, he_std(input_size), (input_size, hidden_size)),
             "b1": np.zeros(hidden_size),
@@ -155,7 +159,19 @@ class SiameseEmbedding:
             out = layer.forward(out)
         return out
 
-    def gradient(self, xa: ArrayLike, xb: ArrayLike, same: ArrayLike) -> tuple[float, dict[str, NDArray]]:
+    def gradient(self, x: ArrayLike, t: ArrayLike) -> dict[str, NDArray]:
+        """Gradients for a mini-batch of images ``x`` with labels ``t``, as a :class:`~common.trainer.Trainer` step needs.
+
+        The batch is turned into ``len(x)`` pairs of its own images, half of the
+        same class and half of different classes (:func:`make_pairs`); their
+        contrastive loss is kept in ``last_loss``.
+        """
+        x, t = _as_matrix(x, "x"), np.asarray(t)
+        i, j, same = make_pairs(t, len(t), self.rng)
+        self.last_loss, grads = self.pair_gradient(x[i], x[j], same)
+        return grads
+
+    def pair_gradient(self, xa: ArrayLike, xb: ArrayLike, same: ArrayLike) -> tuple[float, dict[str, NDArray]]:
         """Contrastive loss of the pairs ``(xa[k], xb[k])`` and its gradient for every parameter."""
         xa, xb = _as_matrix(xa, "xa"), _as_matrix(xb, "xb")
         n = len(xa)
@@ -200,27 +216,21 @@ def make_pairs(labels: ArrayLike, n_pairs: int, rng: np.random.Generator | int |
     return i, j, same.astype(np.float64)
 
 
-def train_siamese(x: ArrayLike, labels: ArrayLike, epochs: int = 10, pairs_per_epoch: int = 10000,
-                  batch_size: int = 100, lr: float = 0.001, seed: int = 0, **kwargs: float
-                  ) -> tuple[SiameseEmbedding, list[float]]:
-    """Train a :class:`SiameseEmbedding` with Adam on random pairs; return it and the loss per epoch.
+def train_siamese(x: ArrayLike, labels: ArrayLike, epochs: int = 10, batch_size: int = 100,
+                  lr: float = 0.001, seed: int = 0, **kwargs: float) -> tuple[SiameseEmbedding, list[float]]:
+    """Train a :class:`SiameseEmbedding` with Adam; return it and the mean loss of each epoch.
 
-    Introduced in the appendix, A look ahead.
+    An ordinary :class:`~common.trainer.Trainer` run over the labelled images
+    (shuffled epochs, no evaluation: there are no classes to score); each
+    mini-batch of images becomes as many pairs. Introduced in the appendix,
+    A look ahead.
     """
-    from common.optimizers import Adam
+    from common.trainer import Trainer
 
     x = _as_matrix(x, "x")
     net = SiameseEmbedding(input_size=x.shape[1], seed=seed, **kwargs)
-    opt = Adam(lr=lr)
-    rng = np.random.default_rng(seed)
-    losses = []
-    for _ in range(epochs):
-        i, j, same = make_pairs(labels, pairs_per_epoch, rng)
-        total = 0.0
-        for start in range(0, pairs_per_epoch, batch_size):
-            sl = slice(start, start + batch_size)
-            loss, grads = net.gradient(x[i[sl]], x[j[sl]], same[sl])
-            opt.update(net.params, grads)
-            total += loss * len(i[sl])
-        losses.append(total / pairs_per_epoch)
-    return net, losses
+    trainer = Trainer(net, x, labels, epochs=epochs, mini_batch_size=batch_size, optimizer="adam",
+                      optimizer_param={"lr": lr}, evaluate_every=None, seed=seed, progress=False)
+    history = trainer.train()
+    per_epoch = np.reshape(history.train_loss, (epochs, trainer.iters_per_epoch))
+    return net, [float(v) for v in per_epoch.mean(axis=1)]

@@ -47,6 +47,7 @@ from numpy.typing import DTypeLike
 from common.layers import Convolution
 from common.networks import SimpleConvNet
 from common.optimizers import Adam
+from common.trainer import Trainer
 
 __all__ = [
     "alternate",
@@ -205,19 +206,14 @@ def _batch(batch: int, dtype: DTypeLike, seed: int = 0) -> tuple[np.ndarray, np.
 def simple_convnet_step(dtype: DTypeLike = np.float32, batch: int = 100, seed: int = 0) -> Callable[[], float]:
     """One SimpleConvNet training step of ours (backprop + Adam), as a function to time.
 
-    Each call runs ``gradient`` and ``Adam.update`` on the same random batch
+    Each call runs :meth:`Trainer.train_step <common.trainer.Trainer.train_step>`,
+    the step every training run of the course takes, on the same random batch
     and returns the loss. Introduced in chapter 6, Convolutional neural networks.
     """
     net = SimpleConvNet(weight_init_std="he", dtype=dtype, seed=seed)
-    opt = Adam(lr=1e-3)
     x, t = _batch(batch, dtype, seed)
-
-    def step() -> float:
-        grads = net.gradient(x, t)
-        opt.update(net.params, grads)
-        return net.last_loss
-
-    return step
+    trainer = Trainer(net, x, t, optimizer=Adam(lr=1e-3), evaluate_every=None, progress=False)
+    return lambda: trainer.train_step(x, t)
 
 
 def torch_simple_convnet_step(

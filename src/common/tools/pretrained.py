@@ -19,17 +19,17 @@ import argparse
 import hashlib
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from common.networks import MultiLayerNet
+from common.tools.recipes import Recipe
 
 __all__ = [
     "MNIST_MLP_PATH",
     "MNIST_MLP_RECIPE",
-    "Recipe",
     "build_mnist_mlp",
     "load_pretrained",
     "train_mnist_mlp",
@@ -42,27 +42,14 @@ WEIGHTS_DIR: Path = _REPO_ROOT / "datasets" / "weights"
 MNIST_MLP_PATH: Path = WEIGHTS_DIR / "mnist_mlp_784_50_100_10.npz"
 """Where :func:`load_pretrained` looks by default."""
 
-
-@dataclass(frozen=True)
-class Recipe:
-    """Everything that determines the shipped weights, so the text can quote it.
-
-    Introduced in chapter 2, Neural networks.
-    """
-
-    hidden_size_list: tuple[int, ...] = (50, 100)
-    activation: str = "sigmoid"
-    weight_init_std: str = "sigmoid"  # Xavier: sqrt(1 / fan-in)
-    optimizer: str = "adam"
-    lr: float = 0.001
-    epochs: int = 10
-    mini_batch_size: int = 100
-    seed: int = 0
-    dtype: str = "float32"  # half the file size of float64, same accuracy
-
-
-MNIST_MLP_RECIPE = Recipe()
-"""The settings ``python -m common.tools.pretrained`` uses by default."""
+MNIST_MLP_RECIPE = Recipe(
+    MultiLayerNet,
+    {"input_size": 784, "hidden_size_list": (50, 100), "output_size": 10, "activation": "sigmoid",
+     "weight_init_std": "sigmoid",  # Xavier: sqrt(1 / fan-in)
+     "dtype": np.float32},  # half the file size of float64, same accuracy
+    epochs=10, mini_batch_size=100, optimizer="adam", optimizer_param={"lr": 0.001}, seed=0,
+)
+"""The recipe ``python -m common.tools.pretrained`` uses by default."""
 
 
 def build_mnist_mlp(recipe: Recipe = MNIST_MLP_RECIPE) -> MultiLayerNet:
@@ -70,15 +57,7 @@ def build_mnist_mlp(recipe: Recipe = MNIST_MLP_RECIPE) -> MultiLayerNet:
 
     Introduced in chapter 2, Neural networks.
     """
-    return MultiLayerNet(
-        input_size=784,
-        hidden_size_list=list(recipe.hidden_size_list),
-        output_size=10,
-        activation=recipe.activation,
-        weight_init_std=recipe.weight_init_std,
-        seed=recipe.seed,
-        dtype=np.dtype(recipe.dtype),
-    )
+    return recipe.build()
 
 
 def load_pretrained(path: str | os.PathLike[str] | None = None) -> MultiLayerNet:
@@ -111,14 +90,12 @@ def train_mnist_mlp(
     of this function, not for the shipped weights.
     """
     from common.datasets import load_mnist
-    from common.trainer import Trainer
 
-    (x_train, t_train), (x_test, t_test) = load_mnist(sample=sample, dtype=np.dtype(recipe.dtype))
-    net = build_mnist_mlp(recipe)
-    trainer = Trainer(net, x_train, t_train, x_test, t_test, epochs=recipe.epochs,
-                      mini_batch_size=recipe.mini_batch_size, optimizer=recipe.optimizer,
-                      optimizer_param={"lr": recipe.lr}, evaluate_sample_num_per_epoch=1000,
-                      seed=recipe.seed, progress=progress)
+    dtype = np.dtype(recipe.network_param.get("dtype", np.float32))
+    (x_train, t_train), (x_test, t_test) = load_mnist(sample=sample, dtype=dtype)
+    net = recipe.build()
+    trainer = recipe.trainer(net, x_train, t_train, x_test, t_test,
+                             evaluate_sample_num_per_epoch=1000, progress=progress)
     history = trainer.train()
     return net, float(history.final_test_acc)
 
@@ -144,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     args = parser.parse_args(argv)
 
-    recipe = Recipe(epochs=args.epochs, seed=args.seed)
+    recipe = replace(MNIST_MLP_RECIPE, epochs=args.epochs, seed=args.seed)
     start = time.perf_counter()
     net, test_acc = train_mnist_mlp(recipe, sample=args.sample, progress=not args.no_progress)
     seconds = time.perf_counter() - start
@@ -152,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     written = net.save_params(out)
     data = "the 5,000-image sample" if args.sample else "full MNIST (60,000 train, 10,000 test)"
-    print(f"trained on {data}: {recipe}")
+    print(f"trained on {data} with this recipe:\n{recipe}")
     print(f"training took {seconds:.0f} s")
     print(f"test accuracy: {100 * test_acc:.2f} %")
     try:

@@ -32,22 +32,24 @@ chapters to load. ``tests/test_results.py -m slow`` checks the figures.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
+from common.augmentation import random_shift
 from common.networks import DeepConvNet, SimpleConvNet, TwoLayerNet
 from common.networks.base import Network
-from common.optimizers import SGD, Adam, Optimizer
+from common.schedules import cosine
+from common.tools.recipes import Recipe
+from common.trainer import Callback, Trainer
 
-__all__ = ["RECIPES", "WEIGHTS_DIR", "Recipe", "Result", "cosine_lr", "random_shift", "train", "main"]
+__all__ = ["RECIPES", "WEIGHTS_DIR", "Reference", "Result", "train", "main"]
 
 _REPO_ROOT = Path(__file__).resolve().parents[3]  # src/common/tools/results.py -> repository
 WEIGHTS_DIR: Path = _REPO_ROOT / "datasets" / "weights" / "results"
@@ -55,55 +57,41 @@ WEIGHTS_DIR: Path = _REPO_ROOT / "datasets" / "weights" / "results"
 
 
 @dataclass(frozen=True)
-class Recipe:
-    """Everything that determines one reference result, so the text can quote it.
+class Reference:
+    """One result the course quotes: the recipe that reaches it, the target and the time limit.
 
     Introduced in chapter 6, Convolutional neural networks.
     """
 
     name: str
     title: str
-    build: Callable[[], Network]
-    optimizer: Callable[[], Optimizer]
-    epochs: int
-    batch_size: int = 100
-    cosine: bool = True  # learning rate from its initial value down to 0 along half a cosine
-    max_shift: int = 0  # augmentation: shift each training image by up to this many pixels
-    images: bool = True  # (N, 1, 28, 28) input; False for flat (N, 784) vectors
-    target: float = 0.0  # test accuracy the course quotes (fraction)
+    recipe: Recipe
+    target: float  # test accuracy the course quotes (fraction)
     minutes: float | None = None  # wall-time limit the course quotes
 
 
-RECIPES: dict[str, Recipe] = {
-    "two_layer": Recipe(
-        name="two_layer",
-        title="TwoLayerNet 784-50-10, SGD",
-        build=lambda: TwoLayerNet(784, 50, 10, weight_init_std="he", dtype=np.float32),
-        optimizer=lambda: SGD(lr=0.3),
-        epochs=30,
-        max_shift=1,
-        images=False,
+RECIPES: dict[str, Reference] = {
+    "two_layer": Reference(
+        "two_layer", "TwoLayerNet 784-50-10, SGD",
+        Recipe(TwoLayerNet, {"input_size": 784, "hidden_size": 50, "output_size": 10,
+                             "weight_init_std": "he", "dtype": np.float32},
+               epochs=30, optimizer="sgd", optimizer_param={"lr": 0.3}, lr_schedule=cosine,
+               augment=random_shift),
         target=0.975,
     ),
-    "simple_conv": Recipe(
-        name="simple_conv",
-        title="SimpleConvNet, Adam, float32",
-        build=lambda: SimpleConvNet(weight_init_std="he", dtype=np.float32),
-        optimizer=lambda: Adam(lr=2e-3),
-        epochs=8,
-        max_shift=1,
-        target=0.990,
-        minutes=2,
+    "simple_conv": Reference(
+        "simple_conv", "SimpleConvNet, Adam, float32",
+        Recipe(SimpleConvNet, {"weight_init_std": "he", "dtype": np.float32},
+               epochs=8, optimizer="adam", optimizer_param={"lr": 2e-3}, lr_schedule=cosine,
+               augment=random_shift),
+        target=0.990, minutes=2,
     ),
-    "deep_conv": Recipe(
-        name="deep_conv",
-        title="DeepConvNet + batch norm, Adam, float32",
-        build=lambda: DeepConvNet(use_batchnorm=True, hidden_size=256, dtype=np.float32),
-        optimizer=lambda: Adam(lr=2e-3),
-        epochs=8,
-        max_shift=2,
-        target=0.994,
-        minutes=15,
+    "deep_conv": Reference(
+        "deep_conv", "DeepConvNet + batch norm, Adam, float32",
+        Recipe(DeepConvNet, {"use_batchnorm": True, "hidden_size": 256, "dtype": np.float32},
+               epochs=8, optimizer="adam", optimizer_param={"lr": 2e-3}, lr_schedule=cosine,
+               augment=partial(random_shift, max_shift=2)),
+        target=0.994, minutes=15,
     ),
 }
 """The three reference experiments of ``make results``, by name."""
@@ -124,90 +112,47 @@ class Result:
     weights: Path | None = None
 
 
-def cosine_lr(lr0: float, step: int, total_steps: int) -> float:
-    """Learning rate at ``step`` of ``total_steps``: ``lr0`` decaying to 0 along half a cosine.
+class _EpochLog(Callback):
+    """One line per epoch: the mean loss of its mini-batches and the time so far."""
 
-    Large steps early, fine steps at the end, with no schedule to tune.
-    Introduced in chapter 6, Convolutional neural networks.
-    """
-    if total_steps < 1 or not 0 <= step <= total_steps:
-        raise ValueError(f"need 0 <= step <= total_steps and total_steps >= 1, got {step}, {total_steps}")
-    return 0.5 * lr0 * (1 + math.cos(math.pi * step / total_steps))
+    def __init__(self, name: str, log: Callable[[str], None]) -> None:
+        self.name, self.log, self.start = name, log, time.perf_counter()
 
-
-def random_shift(x: NDArray, max_shift: int, rng: np.random.Generator) -> NDArray:
-    """Shift each image of a batch (N, C, H, W) by up to ``max_shift`` pixels each way, filling with 0.
-
-    Data augmentation: a digit moved by a pixel or two is still the same digit,
-    so the network sees "new" images every epoch. Each image gets its own
-    shift. Introduced in chapter 6, Convolutional neural networks.
-    """
-    if x.ndim != 4:
-        raise ValueError(f"random_shift expects images of shape (N, C, H, W), got {x.shape}")
-    if max_shift < 0:
-        raise ValueError(f"max_shift must be >= 0, got {max_shift}")
-    if max_shift == 0:
-        return x
-    n, _, h, w = x.shape
-    m = max_shift
-    padded = np.pad(x, [(0, 0), (0, 0), (m, m), (m, m)])
-    # every (h, w) crop of the padded images, as a view; pick one crop per image
-    crops = sliding_window_view(padded, (h, w), axis=(2, 3))  # (N, C, 2m+1, 2m+1, H, W)
-    dy, dx = rng.integers(0, 2 * m + 1, size=(2, n))
-    return crops[np.arange(n), :, dy, dx]
+    def on_step(self, trainer: Trainer) -> None:
+        per_epoch = trainer.iters_per_epoch
+        if trainer.iteration % per_epoch == 0:
+            mean = np.mean(trainer.history.train_loss[-per_epoch:])
+            self.log(f"  {self.name}: epoch {trainer.epoch_label()}, mean loss {mean:.4f}, "
+                     f"{time.perf_counter() - self.start:.0f} s")
 
 
 def train(
-    recipe: Recipe,
+    reference: Reference,
     data: tuple[tuple[NDArray, NDArray], tuple[NDArray, NDArray]],
     seed: int = 0,
     epochs: int | None = None,
     log: Callable[[str], None] | None = print,
 ) -> tuple[Network, Result]:
-    """Train ``recipe`` on ``data = ((x_train, t_train), (x_test, t_test))``; return the network and result.
+    """Train ``reference``'s recipe on ``data = ((x_train, t_train), (x_test, t_test))``; return the network and result.
 
-    Images are reshaped to what the network expects. ``epochs`` overrides the
-    recipe's. ``log`` receives one line per epoch (``None`` for silence). The
-    wall time covers building the network, training and the final evaluation,
-    not loading the data. Introduced in chapter 6, Convolutional neural networks.
+    A :class:`~common.trainer.Trainer` run that evaluates only once, at the
+    end, on the whole test set. Images are reshaped to what the network
+    expects; ``seed`` and ``epochs`` override the recipe's. ``log`` receives
+    one line per epoch (``None`` for silence). The wall time covers building
+    the network, training and the final evaluation, not loading the data.
+    Introduced in chapter 6, Convolutional neural networks.
     """
-    (x_train, t_train), (x_test, t_test) = data
-    shape = (-1, 1, 28, 28) if recipe.images else (-1, 784)
-    x_train, x_test = x_train.reshape(shape), x_test.reshape(shape)
-    epochs = recipe.epochs if epochs is None else epochs
-    rng = np.random.default_rng(seed)
-
+    recipe = replace(reference.recipe, seed=seed, epochs=reference.recipe.epochs if epochs is None else epochs)
     start = time.perf_counter()
     net = recipe.build()
-    opt = recipe.optimizer()
-    lr0 = opt.lr
-    n = len(x_train)
-    steps_per_epoch = math.ceil(n / recipe.batch_size)
-    total = epochs * steps_per_epoch
-    step = 0
-    for epoch in range(1, epochs + 1):
-        order = rng.permutation(n)
-        losses = []
-        for i in range(steps_per_epoch):
-            idx = order[i * recipe.batch_size:(i + 1) * recipe.batch_size]
-            x = x_train[idx]
-            if recipe.max_shift:
-                x = random_shift(x.reshape(-1, 1, 28, 28), recipe.max_shift, rng).reshape(x.shape)
-            if recipe.cosine:
-                opt.lr = cosine_lr(lr0, step, total)
-            grads = net.gradient(x, t_train[idx])
-            opt.update(net.params, grads)
-            losses.append(net.last_loss)
-            step += 1
-        if not math.isfinite(losses[-1]):
-            raise FloatingPointError(f"{recipe.name}: the loss became {losses[-1]} in epoch {epoch}")
-        if log is not None:
-            log(f"  {recipe.name}: epoch {epoch}/{epochs}, mean loss {np.mean(losses):.4f}, "
-                f"{time.perf_counter() - start:.0f} s")
-    opt.lr = lr0
-    acc = net.accuracy(x_test, t_test, batch_size=500)
+    (x_train, t_train), (x_test, t_test) = data
+    shape = (-1, *net.input_shape)
+    trainer = recipe.trainer(net, x_train.reshape(shape), t_train, x_test.reshape(shape), t_test,
+                             evaluate_every="end", evaluate_sample_num_per_epoch=1000, progress=False,
+                             callbacks=[_EpochLog(reference.name, log)] if log is not None else [])
+    history = trainer.train()
     seconds = time.perf_counter() - start
-    return net, Result(recipe.name, recipe.title, acc, epochs, seconds)
+    return net, Result(reference.name, reference.title, history.final_test_acc, recipe.epochs, seconds)
 
 
 def _load(validate: bool) -> tuple[tuple[NDArray, NDArray], tuple[NDArray, NDArray]]:
@@ -222,13 +167,13 @@ def _load(validate: bool) -> tuple[tuple[NDArray, NDArray], tuple[NDArray, NDArr
 def _table(results: Sequence[Result], held_out: str) -> str:
     lines = [f"{'model':<42s} {held_out + ' accuracy':>16s} {'epochs':>6s} {'wall time':>10s}   target"]
     for r in results:
-        recipe = RECIPES.get(r.name)
+        ref = RECIPES.get(r.name)
         target = ""
-        if recipe is not None:
-            target = f">= {100 * recipe.target:.1f} %"
-            if recipe.minutes is not None:
-                target += f" in <= {recipe.minutes:g} min"
-            ok = r.test_acc >= recipe.target and (recipe.minutes is None or r.seconds <= 60 * recipe.minutes)
+        if ref is not None:
+            target = f">= {100 * ref.target:.1f} %"
+            if ref.minutes is not None:
+                target += f" in <= {ref.minutes:g} min"
+            ok = r.test_acc >= ref.target and (ref.minutes is None or r.seconds <= 60 * ref.minutes)
             target += "  ok" if ok else "  MISSED"
         lines.append(f"{r.title:<42s} {100 * r.test_acc:14.2f} % {r.epochs:6d} "
                      f"{r.seconds / 60:7.1f} min   {target}")
@@ -278,8 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"NumPy's BLAS uses {blas_threads() or 'an unknown number of'} thread(s)")
     results = []
     for name in args.only or list(RECIPES):
-        recipe = RECIPES[name]
-        net, result = train(recipe, data, seed=args.seed, epochs=args.epochs)
+        net, result = train(RECIPES[name], data, seed=args.seed, epochs=args.epochs)
         if not args.no_save and not args.validate:
             WEIGHTS_DIR.mkdir(parents=True, exist_ok=True)
             result.weights = net.save_params(WEIGHTS_DIR / f"{name}.npz")
