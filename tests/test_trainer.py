@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from functools import partial
 
 import matplotlib
+import matplotlib.image
 
 matplotlib.use("Agg")
 
@@ -19,6 +21,7 @@ from common.datasets import load_mnist  # noqa: E402
 from common.networks import MultiLayerNet, MultiLayerNetExtend, TwoLayerNet  # noqa: E402
 from common.optimizers import SGD, Adam  # noqa: E402
 from common.plots.history import LiveCurve, plot_history  # noqa: E402
+from common.plots.style import legibility_problems  # noqa: E402
 from common.schedules import cosine, step_decay, warmup  # noqa: E402
 from common.trainer import Callback, Trainer, TrainingDiverged, TrainingHistory  # noqa: E402
 
@@ -489,6 +492,7 @@ def test_plot_history_has_titles_and_labels():
     assert raw[-1, 0] == pytest.approx(3.0)
     np.testing.assert_allclose(acc_ax.lines[1].get_ydata(), 100 * np.array(history.test_acc))
     np.testing.assert_allclose(acc_ax.lines[1].get_xdata(), [1, 2, 3])
+    assert legibility_problems(fig) == []
 
 
 def test_plot_history_puts_accuracy_where_it_was_measured():
@@ -531,10 +535,14 @@ def test_live_curve_updates_one_display(monkeypatch):
 
     monkeypatch.setattr(IPython, "get_ipython", lambda: object())
     monkeypatch.setattr(IPython.display, "display", fake_display)
-    _trainer(epochs=3, callbacks=[LiveCurve()]).train()
+    live_curve = LiveCurve()
+    _trainer(epochs=3, callbacks=[live_curve]).train()
+    assert legibility_problems(live_curve.fig) == []
     assert [kind for kind, _ in shown] == ["display", "update", "update"]  # once per epoch, none at the end
     png = shown[-1][1].data
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    live = matplotlib.image.imread(io.BytesIO(png))
+    assert live.shape[1] <= 900  # shown at full size in JupyterLab, so its text is as legible as the static one
     assert plt.get_fignums() == []  # the live figure is not left in pyplot
     shown.clear()
     _trainer(epochs=3, evaluate_every=None, callbacks=[LiveCurve()]).train()

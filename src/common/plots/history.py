@@ -13,17 +13,20 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from common.lessons.comparisons import smooth
+from common.plots.style import COURSE_RC, OKABE_ITO
 from common.trainer import Callback, Trainer, TrainingHistory
 
 __all__ = ["plot_history", "LiveCurve"]
 
-_LOSS, _TRAIN, _TEST = "#0072B2", "#0072B2", "#D55E00"  # Okabe-Ito blue and vermilion
+_LOSS, _TRAIN, _TEST = OKABE_ITO[0], OKABE_ITO[0], OKABE_ITO[5]  # blue, blue, vermilion (plus markers)
+_SIZE = (9.0, 3.8)  # inches: 900 pixels wide at the course's 100 dpi, JupyterLab's output width
 
 
 def _history_fields(history: TrainingHistory | Mapping[str, Any]) -> TrainingHistory:
@@ -51,17 +54,22 @@ def plot_history(
     Introduced in chapter 4, Backpropagation.
     """
     h = _history_fields(history)
-    if ax is None:
-        import matplotlib.pyplot as plt
+    with mpl.rc_context(COURSE_RC):  # projector-sized text whether or not the notebook set the style
+        if ax is None:
+            import matplotlib.pyplot as plt
 
-        fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
-    else:
-        try:
-            loss_ax, acc_ax = ax
-        except (TypeError, ValueError):
-            raise ValueError("ax must be None or a pair of axes (loss_ax, acc_ax)") from None
-        fig = loss_ax.figure
+            fig, axes = plt.subplots(1, 2, figsize=_SIZE, layout="constrained")
+        else:
+            try:
+                loss_ax, acc_ax = ax
+            except (TypeError, ValueError):
+                raise ValueError("ax must be None or a pair of axes (loss_ax, acc_ax)") from None
+            fig, axes = loss_ax.figure, (loss_ax, acc_ax)
+        _draw_history(h, fig, *axes, title)
+    return fig
 
+
+def _draw_history(h: TrainingHistory, fig: Figure, loss_ax: Axes, acc_ax: Axes, title: str | None) -> None:
     loss = np.asarray(h.train_loss, dtype=float)
     per_epoch = h.iters_per_epoch or max(1, -(-loss.size // max(1, len(h.train_acc))))
     x_loss = np.arange(1, loss.size + 1) / per_epoch
@@ -70,11 +78,11 @@ def plot_history(
     if window > 1:
         loss_ax.plot(x_loss, smooth(loss, window), color=_LOSS, linewidth=2,
                      label=f"moving average ({window} iterations)")
-    loss_ax.set_xlabel("epoch", fontsize=12)
-    loss_ax.set_ylabel("cross-entropy loss (nats)", fontsize=12)
-    loss_ax.set_title("Training loss", fontsize=12)
+    loss_ax.set_xlabel("epoch")
+    loss_ax.set_ylabel("cross-entropy loss (nats)")
+    loss_ax.set_title("Training loss")
     if loss.size:
-        loss_ax.legend(loc="upper right", fontsize=11)
+        loss_ax.legend(loc="upper right")
     loss_ax.grid(alpha=0.3)
 
     evaluated = np.asarray(h.eval_iter, dtype=float) if len(h.eval_iter) == len(h.train_acc) else \
@@ -82,24 +90,21 @@ def plot_history(
     x_acc = evaluated / per_epoch
     acc_ax.plot(x_acc, 100 * np.asarray(h.train_acc, dtype=float), "o-", color=_TRAIN, label="train")
     acc_ax.plot(x_acc, 100 * np.asarray(h.test_acc, dtype=float), "s--", color=_TEST, label="test")
-    acc_ax.set_xlabel("epoch", fontsize=12)
-    acc_ax.set_ylabel("accuracy (%)", fontsize=12)
-    acc_ax.set_title("Accuracy at each evaluation", fontsize=12)
+    acc_ax.set_xlabel("epoch")
+    acc_ax.set_ylabel("accuracy (%)")
+    acc_ax.set_title("Accuracy at each evaluation")
     if x_acc.size:
         acc_ax.set_xlim(0, max(x_acc[-1], x_loss[-1] if x_loss.size else 0) + 0.5)
         acc_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        acc_ax.legend(loc="lower right", fontsize=11)
+        acc_ax.legend(loc="lower right")
     acc_ax.grid(alpha=0.3)
-    for a in (loss_ax, acc_ax):
-        a.tick_params(labelsize=11)
 
     if title is None:
         epochs = h.epochs
         title = f"Training history: {epochs} epoch{'s' if epochs != 1 else ''}"
         if h.test_acc:
             title += f", test accuracy {100 * h.test_acc[-1]:.2f} %"
-    fig.suptitle(title, fontsize=13)
-    return fig
+    fig.suptitle(title)
 
 
 class LiveCurve(Callback):
@@ -112,8 +117,8 @@ class LiveCurve(Callback):
     Introduced in chapter 4, Backpropagation.
     """
 
-    def __init__(self, title: str | None = None, dpi: int = 90) -> None:
-        self.title, self.dpi = title, dpi
+    def __init__(self, title: str | None = None) -> None:
+        self.title = title
         self.handle = None
         self._drawn_at = 0
         try:
@@ -124,8 +129,9 @@ class LiveCurve(Callback):
         if not self.enabled:
             warnings.warn("LiveCurve needs IPython or Jupyter; no live figure is drawn", stacklevel=2)
             return
-        self.fig = Figure(figsize=(10, 3.8), layout="constrained")  # not pyplot's: nothing left open
-        self.axes = self.fig.subplots(1, 2)
+        with mpl.rc_context(COURSE_RC):
+            self.fig = Figure(figsize=_SIZE, layout="constrained")  # not pyplot's: nothing left open
+            self.axes = self.fig.subplots(1, 2)
 
     def on_evaluate(self, trainer: Trainer) -> None:
         self._draw(trainer)
@@ -139,11 +145,12 @@ class LiveCurve(Callback):
             return
         from IPython.display import Image, display
 
-        for a in self.axes:
-            a.clear()
-        plot_history(trainer.history, ax=self.axes, title=self.title)
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png", dpi=self.dpi)
+        with mpl.rc_context(COURSE_RC):
+            for a in self.axes:
+                a.clear()
+            plot_history(trainer.history, ax=self.axes, title=self.title)
+            buffer = io.BytesIO()
+            self.fig.savefig(buffer, format="png")
         image = Image(data=buffer.getvalue(), format="png")
         if self.handle is None:
             self.handle = display(image, display_id=True)
