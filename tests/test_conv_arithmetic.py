@@ -41,9 +41,9 @@ def test_stride_that_does_not_divide_is_explained_not_raised():
     assert g.fits and not g.exact
     assert g.out_size == 3 and g.unused == 1
     assert "(H + 2P − F) = 5 is not divisible by stride 2" in g.message
-    assert "round down to OH = 3" in g.message
-    with pytest.raises(ValueError, match="not divisible"):   # the layers' formula raises instead
-        conv_output_size(8, 3, 2, 0)
+    assert "The layers round down to OH = 3" in g.message
+    assert conv_output_size(8, 3, 2, 0) == 3 == Convolution(np.zeros((1, 1, 3, 3)), np.zeros(1), 2).forward(
+        np.zeros((1, 1, 8, 8))).shape[-1]   # the layers round down the same way
     cov = coverage(g)
     assert cov.shape == (8, 8) and np.all(cov[-1] == 0) and np.all(cov[:, -1] == 0) and cov[0, 0] == 1
 
@@ -102,9 +102,14 @@ def test_naive_convolution_of_one_channel_is_cross_correlation():
     np.testing.assert_allclose(conv2d_naive(img[None, None], k[None, None])[0, 0], cross_correlate2d(img, k))
 
 
-def test_naive_convolution_explains_bad_sizes():
-    with pytest.raises(ValueError, match="not divisible"):
-        conv2d_naive(np.zeros((1, 1, 8, 8)), np.zeros((1, 1, 3, 3)), stride=2)
+def test_naive_convolution_rounds_down_like_the_layer_and_explains_bad_sizes():
+    rng = np.random.default_rng(3)
+    x, W, b = rng.normal(size=(2, 2, 8, 9)), rng.normal(size=(3, 2, 3, 3)), rng.normal(size=3)
+    out = conv2d_naive(x, W, b, stride=2, pad=1)
+    assert out.shape == (2, 3, 4, 5)
+    np.testing.assert_allclose(out, Convolution(W, b, 2, 1).forward(x), atol=1e-10)
+    with pytest.raises(ValueError, match="does not fit"):
+        conv2d_naive(np.zeros((1, 1, 2, 2)), np.zeros((1, 1, 3, 3)))
     with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
         conv2d_naive(np.zeros((8, 8)), np.zeros((1, 1, 3, 3)))
     with pytest.raises(ValueError, match="channels"):
@@ -112,7 +117,8 @@ def test_naive_convolution_explains_bad_sizes():
 
 
 @pytest.mark.parametrize("mode", ["max", "avg"])
-@pytest.mark.parametrize("shape, size, stride", [((2, 3, 6, 6), 2, 2), ((1, 2, 5, 5), 3, 1), ((2, 1, 9, 9), 3, 3)])
+@pytest.mark.parametrize("shape, size, stride", [((2, 3, 6, 6), 2, 2), ((1, 2, 5, 5), 3, 1), ((2, 1, 9, 9), 3, 3),
+                                                 ((1, 2, 7, 8), 2, 2), ((2, 1, 8, 10), 3, 3)])  # rounded down
 def test_naive_pooling_matches_the_layer(mode, shape, size, stride):
     x = np.random.default_rng(2).normal(size=shape)
     out = pool2d_naive(x, size, stride, mode)
@@ -145,5 +151,6 @@ def test_cost_formula_counts_multiplies_of_the_naive_loop():
         conv_macs(-1, 2, 3, 4, 5)
     with pytest.raises(ValueError, match="channels"):
         conv_layer_cost((3, 8, 8), (4, 1, 3, 3))
-    with pytest.raises(ValueError, match="not divisible"):
-        conv_layer_cost((1, 8, 8), (4, 1, 3, 3), stride=2)
+    assert conv_layer_cost((1, 8, 8), (4, 1, 3, 3), stride=2)["output"] == (4, 3, 3)   # rounded down
+    with pytest.raises(ValueError, match="does not fit"):
+        conv_layer_cost((1, 2, 2), (4, 1, 3, 3))

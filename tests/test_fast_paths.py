@@ -1,24 +1,28 @@
-"""The fast code paths agree with the textbook versions the chapters show.
+"""The fast code paths agree with the textbook versions the chapters show (common.reference).
 
-im2col (sliding_window_view) vs im2col_reference (loop over filter offsets);
+im2col (sliding_window_view) vs reference.im2col (loop over filter offsets);
 im2col_t/col2im_t (the transposed layout Convolution uses) vs im2col/col2im;
-the convolution's dx by a second convolution vs col2im_t; pooling by strided slices vs
-the classic im2col + argmax; in-place optimisers vs their pure ``step``.
-Each in float64 and float32, over random shapes including stride 2 and padding.
+Convolution (one GEMM, folded bias, dx by a second convolution) vs
+reference.Convolution (im2col rows, col2im); Pooling by strided slices vs
+reference.Pooling (im2col + argmax); BatchNormalization's closed-form backward vs
+reference.BatchNormalization (the graph node by node); in-place optimisers vs
+their pure ``step``. Each in float64 and float32, over random shapes including
+stride 2, padding and sizes the stride does not divide (the output rounds down).
 """
 
 import numpy as np
 import pytest
 
-from common.im2col import col2im, col2im_t, conv_output_size, im2col, im2col_reference, im2col_t
-from common.layers import Convolution, Pooling, Relu
+from common import reference
+from common.im2col import col2im, col2im_t, conv_output_size, im2col, im2col_t
+from common.layers import BatchNormalization, Convolution, Pooling, Relu
 from common.optimizers import SGD, Adam
 
 DTYPES = [np.float64, np.float32]
 
 
 def random_config(seed):
-    """(N, C, H, W, FH, FW, stride, pad) with sizes that divide evenly; stride 2 and padding included."""
+    """(N, C, H, W, FH, FW, stride, pad); stride 2 and padding included, and H, W that it may not divide."""
     rng = np.random.default_rng(seed)
     n, c = rng.integers(1, 4), rng.integers(1, 5)
     fh, fw = rng.integers(1, 6), rng.integers(1, 6)
@@ -28,6 +32,7 @@ def random_config(seed):
     if h < 1 or w < 1:
         pad = 0
         h, w = (oh - 1) * stride + fh, (ow - 1) * stride + fw
+    h, w = h + rng.integers(0, stride), w + rng.integers(0, stride)  # rows that no window reaches
     return int(n), int(c), int(h), int(w), int(fh), int(fw), stride, pad
 
 
@@ -35,6 +40,8 @@ CONFIGS = [random_config(s) for s in range(12)] + [
     (2, 3, 7, 7, 3, 3, 2, 1),  # stride 2 and padding
     (3, 1, 28, 28, 5, 5, 1, 0),  # SimpleConvNet's convolution
     (2, 4, 7, 7, 3, 3, 1, 1),  # DeepConvNet's, on an odd size
+    (1, 2, 7, 7, 2, 2, 2, 1),  # the book's example of rounding down: 7x7, F=2, S=2, P=1 -> 4x4
+    (2, 2, 9, 8, 3, 2, 3, 0),  # stride 3: (9-3)/3 -> 3 rows, (8-2)/3 -> 3 columns
 ]
 
 
@@ -47,9 +54,9 @@ def tol(dtype):
 def test_im2col_equals_the_textbook_loop(case, dtype):
     n, c, h, w, fh, fw, stride, pad = case
     x = np.random.default_rng(0).normal(size=(n, c, h, w)).astype(dtype)
-    fast, reference = im2col(x, fh, fw, stride, pad), im2col_reference(x, fh, fw, stride, pad)
-    assert fast.dtype == reference.dtype == dtype
-    np.testing.assert_array_equal(fast, reference)
+    fast, textbook = im2col(x, fh, fw, stride, pad), reference.im2col(x, fh, fw, stride, pad)
+    assert fast.dtype == textbook.dtype == dtype
+    np.testing.assert_array_equal(fast, textbook)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -60,7 +67,7 @@ def test_im2col_t_is_the_transpose_of_im2col(case, dtype):
     cols = im2col_t(x, fh, fw, stride, pad)
     oh, ow = conv_output_size(h, fh, stride, pad), conv_output_size(w, fw, stride, pad)
     assert cols.shape == (c * fh * fw, n * oh * ow) and cols.dtype == dtype
-    np.testing.assert_array_equal(cols, im2col_reference(x, fh, fw, stride, pad).T)
+    np.testing.assert_array_equal(cols, reference.im2col(x, fh, fw, stride, pad).T)
 
 
 def test_im2col_t_writes_into_out_and_refuses_a_bad_one():
@@ -107,16 +114,6 @@ def test_im2col_t_matches_pytorch_unfold(case):
 
 
 # ---------------------------------------------------------------- convolution
-def textbook_convolution(x, W, b, stride, pad):
-    """The chapter's version: im2col (loop), one GEMM, reshape and transpose back to (N, FN, OH, OW)."""
-    n, _, h, w = x.shape
-    fn, _, fh, fw = W.shape
-    oh, ow = conv_output_size(h, fh, stride, pad), conv_output_size(w, fw, stride, pad)
-    col = im2col_reference(x, fh, fw, stride, pad)
-    out = col @ W.reshape(fn, -1).T + b
-    return out.reshape(n, oh, ow, fn).transpose(0, 3, 1, 2)
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", CONFIGS)
 def test_convolution_equals_the_textbook_version(case, dtype):
@@ -125,20 +122,20 @@ def test_convolution_equals_the_textbook_version(case, dtype):
     fn = 3
     x = rng.normal(size=(n, c, h, w)).astype(dtype)
     W, b = rng.normal(size=(fn, c, fh, fw)).astype(dtype), rng.normal(size=fn).astype(dtype)
-    layer = Convolution(W, b, stride, pad)
-    out = layer.forward(x)
-    assert out.dtype == dtype
-    np.testing.assert_allclose(out, textbook_convolution(x, W, b, stride, pad), **tol(dtype))
+    fast, textbook = Convolution(W, b, stride, pad), reference.Convolution(W, b, stride, pad)
+    out, ref_out = fast.forward(x), textbook.forward(x)
+    assert out.shape == (n, fn, conv_output_size(h, fh, stride, pad), conv_output_size(w, fw, stride, pad))
+    assert out.dtype == ref_out.dtype == dtype
+    np.testing.assert_allclose(out, ref_out, **tol(dtype))
 
-    # backward against the textbook formulas: dW = col.T @ dout, dx = col2im(dout @ W)
     dout = rng.normal(size=out.shape).astype(dtype)
-    dx = layer.backward(dout)
-    d2 = dout.transpose(0, 2, 3, 1).reshape(-1, fn)
-    col = im2col_reference(x, fh, fw, stride, pad)
-    np.testing.assert_allclose(layer.dW, (col.T @ d2).T.reshape(W.shape), **tol(dtype))
-    np.testing.assert_allclose(layer.db, d2.sum(axis=0), **tol(dtype))
-    np.testing.assert_allclose(dx, col2im(d2 @ W.reshape(fn, -1), x.shape, fh, fw, stride, pad), **tol(dtype))
-    assert layer.dW.dtype == layer.db.dtype == dx.dtype == dtype
+    kept = dout.copy()
+    dx, ref_dx = fast.backward(dout), textbook.backward(dout)
+    np.testing.assert_array_equal(dout, kept)  # neither version writes into dout
+    np.testing.assert_allclose(fast.dW, textbook.dW, **tol(dtype))
+    np.testing.assert_allclose(fast.db, textbook.db, **tol(dtype))
+    np.testing.assert_allclose(dx, ref_dx, **tol(dtype))
+    assert fast.dW.dtype == fast.db.dtype == dx.dtype == ref_dx.dtype == dtype
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -176,31 +173,11 @@ POOL_CASES = [
     (1, 2, 9, 9, 3, 3, 3, 0),  # tiles with 3x3 windows
     (1, 1, 7, 7, 1, 1, 2, 0),  # stride larger than the window: some pixels get no gradient
     (1, 2, 17, 18, 17, 17, 1, 0),  # 289 positions per window: the index of the maximum needs 16 bits
+    # sizes the stride does not divide: rounded down, the last rows and columns are never read
+    (2, 3, 25, 23, 2, 2, 2, 0),  # tiling windows: 25 -> 12, 23 -> 11
+    (1, 2, 8, 7, 3, 3, 3, 1),  # tiling 3x3 with padding: 10 -> 3, 9 -> 3
+    (2, 2, 8, 9, 3, 3, 2, 0),  # overlapping windows: (8-3)/2 -> 3, (9-3)/2 -> 4
 ]
-
-
-def textbook_pooling(x, ph, pw, stride, pad, mode, dout):
-    """The classic version: im2col of the padded input, argmax per row, col2im of the scattered gradient."""
-    n, c, h, w = x.shape
-    fill = -np.inf if mode == "max" else 0
-    xp = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)], constant_values=fill)
-    oh, ow = conv_output_size(h, ph, stride, pad), conv_output_size(w, pw, stride, pad)
-    col = im2col_reference(xp, ph, pw, stride).reshape(-1, ph * pw)
-    rows = np.arange(col.shape[0])
-    if mode == "max":
-        arg = np.argmax(col, axis=1)  # the first maximum if tied
-        out = col[rows, arg]
-    else:
-        out = col.mean(axis=1)
-    out = out.reshape(n, oh, ow, c).transpose(0, 3, 1, 2)
-    flat = dout.transpose(0, 2, 3, 1).ravel()
-    if mode == "max":
-        dcol = np.zeros((flat.size, ph * pw), dtype=dout.dtype)
-        dcol[rows, arg] = flat
-    else:
-        dcol = np.repeat(flat[:, None] / (ph * pw), ph * pw, axis=1)
-    dxp = col2im(dcol.reshape(-1, c * ph * pw), xp.shape, ph, pw, stride)
-    return out, dxp[:, :, pad:pad + h, pad:pad + w]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -214,14 +191,37 @@ def test_pooling_equals_the_textbook_version(case, mode, ties, dtype):
     if ties:  # after a ReLU most windows hold several equal zeros: the first one gets the gradient
         x = np.maximum(np.round(x), 0)
     x = x.astype(dtype)
-    layer = Pooling(ph, pw, stride, pad, mode)
-    out = layer.forward(x)
+    layer, textbook = Pooling(ph, pw, stride, pad, mode), reference.Pooling(ph, pw, stride, pad, mode)
+    out, ref_out = layer.forward(x), textbook.forward(x)
     dout = rng.normal(size=out.shape).astype(dtype)
-    dx = layer.backward(dout)
-    ref_out, ref_dx = textbook_pooling(x, ph, pw, stride, pad, mode, dout)
-    assert out.dtype == dx.dtype == dtype
+    dx, ref_dx = layer.backward(dout), textbook.backward(dout)
+    assert out.shape == (n, c, conv_output_size(h, ph, stride, pad), conv_output_size(w, pw, stride, pad))
+    assert out.dtype == dx.dtype == ref_out.dtype == ref_dx.dtype == dtype
     np.testing.assert_allclose(out, ref_out, **tol(dtype))
     np.testing.assert_allclose(dx, ref_dx, **tol(dtype))
+
+
+# ------------------------------------------------------------- batch normalisation
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(6, 4), (3, 2, 4, 5)], ids=["2-D", "4-D"])
+def test_batchnorm_equals_the_graph_version(shape, dtype):
+    rng = np.random.default_rng(9)
+    d = shape[1]
+    gamma, beta = rng.normal(1, 0.3, d).astype(dtype), rng.normal(0, 0.3, d).astype(dtype)
+    fast, textbook = BatchNormalization(gamma, beta), reference.BatchNormalization(gamma, beta)
+    for step in range(3):  # training steps update the running statistics in the same way
+        x = rng.normal(step, 2.0, size=shape).astype(dtype)
+        dout = rng.normal(size=shape).astype(dtype)
+        for train_flg in (True, False):
+            out, ref_out = fast.forward(x, train_flg), textbook.forward(x, train_flg)
+            dx, ref_dx = fast.backward(dout), textbook.backward(dout)
+            assert out.dtype == dx.dtype == ref_out.dtype == ref_dx.dtype == dtype
+            np.testing.assert_allclose(out, ref_out, **tol(dtype))
+            np.testing.assert_allclose(dx, ref_dx, **tol(dtype))
+            np.testing.assert_allclose(fast.dgamma, textbook.dgamma, **tol(dtype))
+            np.testing.assert_allclose(fast.dbeta, textbook.dbeta, **tol(dtype))
+        np.testing.assert_allclose(fast.running_mean, textbook.running_mean, **tol(dtype))
+        np.testing.assert_allclose(fast.running_var, textbook.running_var, **tol(dtype))
 
 
 # ----------------------------------------------------------------------- relu

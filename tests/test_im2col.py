@@ -37,15 +37,34 @@ def test_conv_output_size_examples():
     assert conv_output_size(4, 3, stride=1, pad=1) == 4
     assert conv_output_size(7, 3, stride=2, pad=1) == 4
     assert conv_output_size(3, 3) == 1
+    assert type(conv_output_size(np.int64(9), 3, np.int32(2))) is int
+
+
+def test_conv_output_size_rounds_down_like_the_book_and_pytorch():
+    assert conv_output_size(7, 2, stride=2, pad=1) == 4  # (7 + 2 - 2) / 2 + 1 = 4.5 -> 4
+    assert conv_output_size(6, 3, stride=2) == 2  # 1.5 + 1 -> 2: the last column is never read
+    assert conv_output_size(2, 2, stride=5) == 1
+    for h in range(1, 12):
+        for f in range(1, h + 3):
+            for s in (1, 2, 3):
+                for p in (0, 1):
+                    if h + 2 * p >= f:
+                        assert conv_output_size(h, f, s, p) == (h + 2 * p - f) // s + 1
 
 
 def test_conv_output_size_explains_bad_settings():
-    with pytest.raises(ValueError, match=r"not divisible by stride 2"):
-        conv_output_size(6, 3, stride=2)
-    with pytest.raises(ValueError, match=r"does not fit .*padded size 4"):
+    with pytest.raises(ValueError, match=r"does not fit .*padded size 4.*no output"):
         conv_output_size(4, 5)
     with pytest.raises(ValueError, match="stride >= 1"):
         conv_output_size(4, 3, stride=0)
+    with pytest.raises(ValueError, match="pad >= 0"):
+        conv_output_size(4, 3, pad=-1)
+    with pytest.raises(ValueError, match="input_size >= 1"):
+        conv_output_size(0, 1)
+    with pytest.raises(ValueError, match="stride must be a whole number, got 1.5"):
+        conv_output_size(8, 3, stride=1.5)
+    with pytest.raises(ValueError, match="^Pooling: a filter of size 3"):
+        conv_output_size(2, 3, where="Pooling")
 
 
 @pytest.mark.parametrize("n, c, h, w, fh, fw, stride, pad", CONFIGS)

@@ -339,7 +339,7 @@ def naive_pool(x, ph, pw, stride, pad, mode):
 
 
 def random_conv_config(rng):
-    """Random small (N, C, H, W, FN, FH, FW, stride, pad) whose sizes divide evenly."""
+    """Random small (N, C, H, W, FN, FH, FW, stride, pad); with stride 2, H and W may not divide."""
     n, c, fn = rng.integers(1, 3), rng.integers(1, 4), rng.integers(1, 4)
     fh, fw = rng.integers(1, 4), rng.integers(1, 4)
     stride, pad = rng.integers(1, 3), rng.integers(0, 2)
@@ -348,6 +348,7 @@ def random_conv_config(rng):
     if h < 1 or w < 1:
         pad = 0
         h, w = (oh - 1) * stride + fh, (ow - 1) * stride + fw
+    h, w = h + rng.integers(0, stride), w + rng.integers(0, stride)  # rows no window reaches
     return n, c, h, w, fn, fh, fw, stride, pad
 
 
@@ -356,6 +357,10 @@ CONV_CASES = [
     (1, 2, 6, 5, 3, 2, 3, 1, 0),
     (2, 1, 5, 5, 2, 3, 3, 1, 1),
     (1, 2, 8, 6, 2, 4, 2, 2, 0),
+    # sizes the stride does not divide: the output rounds down, the last rows are never read
+    (1, 2, 7, 7, 3, 2, 2, 2, 1),  # the book's example: 7x7, F=2, S=2, P=1 -> 4x4
+    (2, 1, 8, 9, 2, 3, 3, 2, 0),  # (8-3)/2 = 2.5 -> 3, (9-3)/2 = 3 -> 4
+    (1, 3, 10, 7, 2, 3, 2, 3, 1),  # stride 3: 9/3 -> 4 rows, 7/3 -> 3 columns
 ]
 
 
@@ -392,8 +397,10 @@ def test_convolution_shape_errors_are_explained():
         layer.forward(np.zeros((3, 8, 8)))
     with pytest.raises(ValueError, match=r"got \(2, 192\).*reshape"):
         layer.forward(np.zeros((2, 192)))
-    with pytest.raises(ValueError, match="not divisible by stride"):
-        Convolution(np.zeros((4, 3, 3, 3)), np.zeros(4), stride=2).forward(np.zeros((1, 3, 8, 8)))
+    with pytest.raises(ValueError, match=r"Convolution \(height\): a filter of size 9 does not fit"):
+        Convolution(np.zeros((4, 3, 9, 9)), np.zeros(4), stride=2).forward(np.zeros((1, 3, 8, 8)))
+    with pytest.raises(ValueError, match=r"Convolution \(height\): .*stride >= 1"):
+        Convolution(np.zeros((4, 3, 3, 3)), np.zeros(4), stride=0).forward(np.zeros((1, 3, 8, 8)))
     with pytest.raises(ValueError, match=r"\(FN, C, FH, FW\)"):
         Convolution(np.zeros((4, 3, 3)), np.zeros(4))
     with pytest.raises(ValueError, match=r"bias must have shape \(4,\)"):
@@ -407,6 +414,11 @@ POOL_CASES = [
     (2, 1, 5, 6, 2, 3, 1, 1),
     (1, 3, 5, 5, 3, 3, 1, 0),
     (2, 2, 6, 4, 2, 2, 2, 1),
+    # sizes the stride does not divide: rounded down, the last row or column is never read
+    (1, 2, 7, 7, 2, 2, 2, 0),  # tiling windows, 7 -> 3
+    (2, 1, 7, 8, 2, 2, 2, 1),  # tiling with padding: 9 -> 4 rows, 10 -> 5 columns
+    (1, 2, 8, 9, 3, 3, 2, 0),  # overlapping windows: (8-3)/2 -> 3, (9-3)/2 -> 4
+    (1, 1, 8, 8, 3, 3, 3, 1),  # tiling 3x3 with padding: 10 -> 3
 ]
 
 

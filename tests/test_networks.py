@@ -125,6 +125,14 @@ def test_simple_convnet_gradient_with_stride_and_pad():
     _assert_gradients_match(net, n=2)
 
 
+def test_simple_convnet_gradient_when_the_pooling_rounds_down():
+    # 8x8, filter 2: a 7x7 feature map, pooled 2x2 with stride 2 -> 3x3 (the last row and column unread)
+    net = SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_num": 2, "filter_size": 2},
+                        hidden_size=4, output_size=3, weight_init_std="he")
+    assert net.params["W2"].shape == (2 * 3 * 3, 4)
+    _assert_gradients_match(net, n=2)
+
+
 def test_deep_convnet_gradient():
     net = DeepConvNet(input_dim=(1, 8, 8), filter_nums=(2, 2, 3, 3, 4, 4), hidden_size=5,
                       output_size=3, dropout_ratio=0.5)
@@ -332,7 +340,7 @@ def test_wrong_targets(t):
         (lambda: MultiLayerNetExtend(4, [5], 3, use_dropout=True, dropout_ratio=1.0), "dropout_ratio"),
         (lambda: TwoLayerNet(0, 5, 3), "input_size"),
         (lambda: SimpleConvNet((1, 4, 4), {"filter_size": 5}), "does not fit"),
-        (lambda: SimpleConvNet((1, 8, 8), {"filter_size": 2}), "pooling"),
+        (lambda: SimpleConvNet((1, 5, 5), {"filter_size": 5}), "SimpleConvNet 2x2 pooling .*does not fit"),
         (lambda: SimpleConvNet((1, 28, 28), {"filters": 3}), "unknown conv_param"),
         (lambda: SimpleConvNet((28, 28)), "input_dim"),
         (lambda: DeepConvNet(filter_nums=(16, 16, 32)), "even"),

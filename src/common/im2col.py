@@ -6,14 +6,12 @@ the filters laid out as columns. ``col2im`` is its adjoint: it sends each row
 back to where the patch came from, adding where patches overlap, which is what
 the backward pass needs. Introduced in chapter 6, Convolutional neural networks.
 
-Two versions of the same idea live here, and the tests check that they agree:
-
-* :func:`im2col_reference` is the textbook version the CNN chapter shows: a
-  loop over the ``filter_h * filter_w`` filter offsets, each copying one
-  strided slice of every image at once.
-* :func:`im2col` gives the same matrix without a Python loop: NumPy's
-  ``sliding_window_view`` *views* every patch without copying (it only changes
-  strides), and one ``reshape`` makes the copy.
+The textbook version the CNN chapter shows, a loop over the ``filter_h *
+filter_w`` filter offsets, is :func:`common.reference.im2col`. :func:`im2col`
+here gives the same matrix without a Python loop: NumPy's
+``sliding_window_view`` *views* every patch without copying (it only changes
+strides), and one ``reshape`` makes the copy. :func:`col2im` is already the
+loop over filter offsets, so the reference uses it as it is.
 
 :func:`im2col_t` builds the transpose of the same matrix directly,
 ``(C*filter_h*filter_w, N*out_h*out_w)``: one column per output position. That
@@ -26,45 +24,73 @@ per image, or per row of the classic layout, is too small to share).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
 __all__ = [
     "conv_output_size",
+    "filter_offsets",
     "im2col",
-    "im2col_reference",
     "col2im",
     "im2col_t",
     "col2im_t",
 ]
 
 
-def conv_output_size(input_size: int, filter_size: int, stride: int = 1, pad: int = 0) -> int:
-    """Output length ``(input_size + 2*pad - filter_size) / stride + 1`` along one axis.
+def conv_output_size(
+    input_size: int, filter_size: int, stride: int = 1, pad: int = 0, *, where: str = ""
+) -> int:
+    """Output length ``floor((input_size + 2*pad - filter_size) / stride) + 1`` along one axis.
 
-    Raises ``ValueError`` when the filter does not fit or the stride does not
-    divide evenly, instead of silently dropping the last rows as floor division
-    would. Introduced in chapter 6, Convolutional neural networks.
+    The one output-size formula of the library: convolution, pooling, im2col
+    and the networks all call it. When ``stride`` does not divide
+    ``input_size + 2*pad - filter_size``, the last window would stick out of
+    the padded input, so it is left out and the last few rows are never read:
+    the result is rounded down, as in the classic book and in PyTorch (a 7x7
+    input, filter 2, stride 2, pad 1 gives 4x4). Raises ``ValueError`` when no
+    window fits (output < 1) or a setting is not a whole number in range
+    (stride >= 1, pad >= 0, sizes >= 1); ``where`` names the layer in that
+    message. Introduced in chapter 6, Convolutional neural networks.
     """
-    if stride < 1 or pad < 0 or filter_size < 1:
+    prefix = f"{where}: " if where else ""
+    values = {"input_size": input_size, "filter_size": filter_size, "stride": stride, "pad": pad}
+    for name, value in values.items():
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            raise ValueError(f"{prefix}{name} must be a whole number, got {value!r}")
+    if stride < 1 or pad < 0 or filter_size < 1 or input_size < 1:
         raise ValueError(
-            f"need stride >= 1, pad >= 0 and filter_size >= 1, got stride={stride}, "
-            f"pad={pad}, filter_size={filter_size}"
+            f"{prefix}need input_size >= 1, filter_size >= 1, stride >= 1 and pad >= 0, got "
+            f"input_size={input_size}, filter_size={filter_size}, stride={stride}, pad={pad}"
         )
     span = input_size + 2 * pad - filter_size
     if span < 0:
         raise ValueError(
-            f"a filter of size {filter_size} does not fit in an input of size {input_size} "
-            f"padded by {pad} (padded size {input_size + 2 * pad}); use a smaller filter or more padding"
+            f"{prefix}a filter of size {filter_size} does not fit in an input of size {input_size} "
+            f"padded by {pad} (padded size {input_size + 2 * pad}), so there would be no output; "
+            "use a smaller filter or more padding"
         )
-    if span % stride:
-        raise ValueError(
-            f"(input {input_size} + 2*pad {pad} - filter {filter_size}) = {span} is not divisible "
-            f"by stride {stride}, so the filter would not cover the input evenly; "
-            "change the padding or the stride"
-        )
-    return span // stride + 1
+    return int(span // stride + 1)
+
+
+def filter_offsets(
+    filter_h: int, filter_w: int, stride: int, out_h: int, out_w: int
+) -> Iterator[tuple[int, int, slice, slice]]:
+    """For each offset ``(dy, dx)`` inside the filter, the slices that pick it from every window.
+
+    ``img[:, :, rows, cols]`` with ``rows = slice(dy, dy + stride*out_h, stride)``
+    (and ``cols`` alike) holds the pixel at offset (dy, dx) of all ``out_h x
+    out_w`` windows at once, so a loop over the ``filter_h * filter_w`` offsets
+    visits every window: the loop of the textbook im2col, of :func:`col2im` and
+    of :class:`~common.layers.Pooling`. Introduced in chapter 6, Convolutional
+    neural networks.
+    """
+    for dy in range(filter_h):
+        rows = slice(dy, dy + stride * out_h, stride)
+        for dx in range(filter_w):
+            yield dy, dx, rows, slice(dx, dx + stride * out_w, stride)
 
 
 def _output_hw(
@@ -93,42 +119,19 @@ def _windows(
     return win[:, :, ::stride, ::stride]
 
 
-def im2col_reference(
-    input_data: NDArray, filter_h: int, filter_w: int, stride: int = 1, pad: int = 0
-) -> NDArray:
-    """Textbook im2col, the version the CNN chapter shows: a loop over filter offsets.
-
-    Same result as :func:`im2col`: shape ``(N * out_h * out_w, C * filter_h * filter_w)``,
-    one row per output position (ordered n, then y, then x), one column per
-    filter weight (ordered c, then dy, then dx, which is ``W.reshape(FN, -1)``'s
-    order). Zero padding is applied first. The layout is the classic book's, so
-    its pictures still apply. Keeps the input dtype. Introduced in chapter 6,
-    Convolutional neural networks.
-    """
-    out_h, out_w = _output_hw(input_data.shape, filter_h, filter_w, stride, pad)
-    n, c = input_data.shape[:2]
-    img = _pad(input_data, pad)
-
-    # col[n, c, dy, dx, i, j] = img[n, c, dy + stride*i, dx + stride*j]
-    col = np.empty((n, c, filter_h, filter_w, out_h, out_w), dtype=input_data.dtype)
-    for dy in range(filter_h):
-        y_end = dy + stride * out_h
-        for dx in range(filter_w):
-            x_end = dx + stride * out_w
-            col[:, :, dy, dx] = img[:, :, dy:y_end:stride, dx:x_end:stride]
-    return col.transpose(0, 4, 5, 1, 2, 3).reshape(n * out_h * out_w, -1)
-
-
 def im2col(
     input_data: NDArray, filter_h: int, filter_w: int, stride: int = 1, pad: int = 0
 ) -> NDArray:
     """Unfold a batch of images (N, C, H, W) into a matrix of patches, without a Python loop.
 
-    Returns exactly what :func:`im2col_reference` returns (shape
-    ``(N * out_h * out_w, C * filter_h * filter_w)``, the classic book's layout),
-    but builds it from ``sliding_window_view``, a strided view of every patch,
-    copied once by the final ``reshape``. Keeps the input dtype. Introduced in
-    chapter 6, Convolutional neural networks.
+    Returns exactly what the textbook loop :func:`common.reference.im2col`
+    returns: shape ``(N * out_h * out_w, C * filter_h * filter_w)``, one row per
+    output position (ordered n, then y, then x), one column per filter weight
+    (ordered c, then dy, then dx, which is ``W.reshape(FN, -1)``'s order), the
+    classic book's layout. It builds it from ``sliding_window_view``, a strided
+    view of every patch, copied once by the final ``reshape``. Zero padding is
+    applied first; output sizes round down (:func:`conv_output_size`). Keeps
+    the input dtype. Introduced in chapter 6, Convolutional neural networks.
     """
     n, c = input_data.shape[:2] if input_data.ndim == 4 else (0, 0)
     win = _windows(input_data, filter_h, filter_w, stride, pad)  # (N, C, OH, OW, FH, FW)
@@ -148,8 +151,9 @@ def col2im(
     The adjoint (transpose) of :func:`im2col`: ``<im2col(x), y> == <x, col2im(y)>``
     for any ``x`` and ``y``. Not its inverse: a pixel that appears in k patches
     receives the sum of k values. That sum is exactly the gradient a
-    convolution's backward pass needs. Like :func:`im2col_reference` it loops
-    over the filter offsets. Introduced in chapter 6, Convolutional neural networks.
+    convolution's backward pass needs. It loops over the filter offsets, as
+    the chapter does, one strided slice per offset (:func:`filter_offsets`).
+    Introduced in chapter 6, Convolutional neural networks.
     """
     n, c, out_h, out_w = _patch_grid(input_shape, filter_h, filter_w, stride, pad)
     expected = (n * out_h * out_w, c * filter_h * filter_w)
@@ -182,22 +186,13 @@ def _add_patches(col: NDArray, input_shape: tuple[int, ...], stride: int, pad: i
     n, c, h, w = input_shape
     _, _, filter_h, filter_w, out_h, out_w = col.shape
     img = np.zeros((n, c, h + 2 * pad, w + 2 * pad), dtype=col.dtype)
-    for dy in range(filter_h):
-        y_end = dy + stride * out_h
-        for dx in range(filter_w):
-            x_end = dx + stride * out_w
-            img[:, :, dy:y_end:stride, dx:x_end:stride] += col[:, :, dy, dx]
+    for dy, dx, rows, cols in filter_offsets(filter_h, filter_w, stride, out_h, out_w):
+        img[:, :, rows, cols] += col[:, :, dy, dx]
     return img[:, :, pad:pad + h, pad:pad + w]
 
 
-def im2col_t(
-    input_data: NDArray,
-    filter_h: int,
-    filter_w: int,
-    stride: int = 1,
-    pad: int = 0,
-    out: NDArray | None = None,
-) -> NDArray:
+def im2col_t(input_data: NDArray, filter_h: int, filter_w: int, stride: int = 1, pad: int = 0,
+             out: NDArray | None = None) -> NDArray:
     """``im2col(x).T`` built directly: shape ``(C*filter_h*filter_w, N*out_h*out_w)``.
 
     Column ``n*out_h*out_w + i*out_w + j`` is the patch at output position
@@ -224,14 +219,8 @@ def im2col_t(
     return out
 
 
-def col2im_t(
-    cols: NDArray,
-    input_shape: tuple[int, int, int, int],
-    filter_h: int,
-    filter_w: int,
-    stride: int = 1,
-    pad: int = 0,
-) -> NDArray:
+def col2im_t(cols: NDArray, input_shape: tuple[int, int, int, int], filter_h: int, filter_w: int,
+             stride: int = 1, pad: int = 0) -> NDArray:
     """The adjoint of :func:`im2col_t`: add every column back to the pixels its patch came from.
 
     ``cols`` has shape ``(C*filter_h*filter_w, N*out_h*out_w)``; returns images

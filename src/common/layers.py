@@ -10,8 +10,12 @@ The API is the one of the classic "Deep Learning from Scratch" book, so what a
 reader knows carries over, minus its traps: ``backward`` never writes into
 ``dout``; dropout is inverted (scaled at training time); batch normalisation
 uses eps = 1e-7 and starts its running variance at 1; pooling accounts for
-padding. Layers keep the dtype of their input and parameters (float32 stays
-float32).
+padding; output sizes round down like the book's and PyTorch's. Layers keep the
+dtype of their input and parameters (float32 stays float32).
+
+Convolution, Pooling and BatchNormalization are written for speed here; the
+versions the chapters derive, which they are tested against, are in
+:mod:`common.reference`, and each fast layer's docstring says what it changes.
 
 Introduced in chapter 4 (Backpropagation): MulLayer, AddLayer, Relu, Sigmoid,
 Tanh, Affine, SoftmaxWithLoss. Chapter 5 (Training techniques): Dropout,
@@ -29,7 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from common.functions import _as_batch, log_softmax, sigmoid
-from common.im2col import col2im_t, conv_output_size, im2col_t
+from common.im2col import col2im_t, conv_output_size, filter_offsets, im2col_t
 
 __all__ = [
     "MulLayer",
@@ -50,6 +54,7 @@ BN_EPS: float = 1e-7
 """Added to the variance in :class:`BatchNormalization` before the square root."""
 
 
+# ----------------------------------------------------------- helpers of the layers
 def _after_forward(saved: str, same_shape: bool = False) -> Callable[[Callable], Callable]:
     """Guard a ``backward``: a clear error instead of a NumPy one, or a silently wrong answer.
 
@@ -79,6 +84,34 @@ def _after_forward(saved: str, same_shape: bool = False) -> Callable[[Callable],
         return checked
 
     return wrap
+
+
+def _scratch(buffer: NDArray | None, shape: tuple[int, ...], dtype: np.dtype) -> NDArray:
+    """``buffer`` again if it has this shape and dtype, else a new uninitialised array.
+
+    For the big arrays a layer keeps to itself (never returned): fresh memory
+    from the operating system on every call costs page faults, about a fifth
+    of a SimpleConvNet training step on the test machine.
+    """
+    if buffer is not None and buffer.shape == shape and buffer.dtype == dtype:
+        return buffer
+    return np.empty(shape, dtype=dtype)
+
+
+def _check_images(x: NDArray, channels: int | None, layer: str) -> None:
+    """Raise a helpful ValueError unless ``x`` is (N, channels, H, W) (any C if ``channels`` is None)."""
+    if x.ndim == 4 and channels in (None, x.shape[1]):
+        return
+    c = "C" if channels is None else channels
+    if x.ndim == 4:
+        hint = f"it has {x.shape[1]} channels on axis 1; images must be (N, C, H, W), channels first"
+    elif x.ndim == 3:
+        hint = "add a batch axis, e.g. x[np.newaxis] for one image"
+    elif x.ndim == 2:
+        hint = f"flattened images must be reshaped first, e.g. x.reshape(-1, {c}, H, W)"
+    else:
+        hint = "reshape it to (N, C, H, W)"
+    raise ValueError(f"{layer} expected images of shape (N, {c}, H, W), got {x.shape}: {hint}")
 
 
 # ------------------------------------------------------------ computational graph
@@ -310,22 +343,19 @@ class BatchNormalization:
     updated as ``running = momentum * running + (1 - momentum) * batch``; in
     test mode the running statistics are used. eps = 1e-7. If not given, the
     running mean starts at 0 and the running variance at 1.
+
+    Reference: :class:`common.reference.BatchNormalization` (the chapter's graph,
+    node by node). This one uses that chain rule's closed form, ``dx = (dxn -
+    mean(dxn) - xn * mean(dxn * xn)) / std``: fewer passes over the data, and
+    4-D statistics over axes (0, 2, 3) with no transpose.
     Introduced in chapter 5, Training techniques.
     """
 
-    def __init__(
-        self,
-        gamma: NDArray,
-        beta: NDArray,
-        momentum: float = 0.9,
-        running_mean: NDArray | None = None,
-        running_var: NDArray | None = None,
-    ) -> None:
-        self.gamma = gamma
-        self.beta = beta
+    def __init__(self, gamma: NDArray, beta: NDArray, momentum: float = 0.9,
+                 running_mean: NDArray | None = None, running_var: NDArray | None = None) -> None:
+        self.gamma, self.beta = gamma, beta  # scale and shift, trained
         self.momentum = momentum
-        self.running_mean = running_mean
-        self.running_var = running_var
+        self.running_mean, self.running_var = running_mean, running_var  # used in test mode
         self.input_shape: tuple[int, ...] | None = None
         self.dgamma: NDArray | None = None
         self.dbeta: NDArray | None = None
@@ -388,57 +418,21 @@ class BatchNormalization:
 
 
 # --------------------------------------------------------------------------- CNN
-def _scratch(buffer: NDArray | None, shape: tuple[int, ...], dtype: np.dtype) -> NDArray:
-    """``buffer`` again if it has this shape and dtype, else a new uninitialised array.
-
-    For the big arrays a layer keeps to itself (never returned): fresh memory
-    from the operating system on every call costs page faults, about a fifth
-    of a SimpleConvNet training step on the test machine.
-    """
-    if buffer is not None and buffer.shape == shape and buffer.dtype == dtype:
-        return buffer
-    return np.empty(shape, dtype=dtype)
-
-
-def _check_images(x: NDArray, channels: int | None, layer: str) -> None:
-    """Raise a helpful ValueError unless ``x`` is (N, channels, H, W) (any C if ``channels`` is None)."""
-    if x.ndim == 4 and channels in (None, x.shape[1]):
-        return
-    c = "C" if channels is None else channels
-    if x.ndim == 4:
-        hint = f"it has {x.shape[1]} channels on axis 1; images must be (N, C, H, W), channels first"
-    elif x.ndim == 3:
-        hint = "add a batch axis, e.g. x[np.newaxis] for one image"
-    elif x.ndim == 2:
-        hint = f"flattened images must be reshaped first, e.g. x.reshape(-1, {c}, H, W)"
-    else:
-        hint = "reshape it to (N, C, H, W)"
-    raise ValueError(f"{layer} expected images of shape (N, {c}, H, W), got {x.shape}: {hint}")
-
-
 class Convolution:
     """2-D convolution (cross-correlation, as in every framework) of a batch of images.
 
     ``W`` has shape (FN, C, FH, FW): FN filters over C input channels; ``b``
     has shape (FN,). Forward maps (N, C, H, W) to (N, FN, OH, OW) with
-    ``OH = (H + 2*pad - FH) / stride + 1``.
+    ``OH = floor((H + 2*pad - FH) / stride) + 1`` (:func:`~common.im2col.conv_output_size`:
+    when the stride does not divide, the last rows that no window reaches are left out).
 
-    The CNN chapter explains it with :func:`~common.im2col.im2col`, one row per
-    patch: ``out = im2col(x) @ W_col.T + b`` with ``W_col = W.reshape(FN, -1)``.
-    The layer computes the transpose of that product, ``W_col @ im2col_t(x)``
-    (:func:`~common.im2col.im2col_t`, one *column* per patch): the same
-    numbers, but a single matrix product for the whole batch whose rows are
-    already one output channel each. It also folds the bias into that product,
-    treating ``b`` as the weight of an input that is always 1: a row of ones
-    under the columns, ``b`` as one more column of ``W_col``. Backward, with
-    ``δ`` the upstream gradient as (FN, N*OH*OW): ``[dW | db] = δ @ cols.T``
-    (the last column, from the row of ones, is ``δ`` summed per filter) and
-    ``dx = col2im_t(W_col.T @ δ)``. ``tests/test_fast_paths.py`` checks it
-    against the textbook formulas and a loop over output positions.
-
-    ``input_grad=False`` skips ``dx`` (``backward`` returns ``None``): the first
-    layer of a network gets data, which needs no gradient, and that ``dx`` is
-    the most expensive part of its backward pass.
+    Reference: :class:`common.reference.Convolution` (im2col rows, one product,
+    col2im). This one computes the transposed product ``W_col @ im2col_t(x)``
+    with the bias folded in as a row of ones, reuses its big arrays, and for
+    stride 1 gets ``dx`` by a second convolution (:meth:`_dx_by_convolution`):
+    one large matrix product per batch that BLAS spreads over every core, and
+    no fresh memory or scattered additions per call. ``input_grad=False`` skips
+    ``dx`` (``backward`` returns ``None``): a first layer's input is data.
     Introduced in chapter 6, Convolutional neural networks.
     """
 
@@ -451,10 +445,8 @@ class Convolution:
             raise ValueError(
                 f"Convolution bias must have shape ({W.shape[0]},), one per filter, got {b.shape}"
             )
-        self.W = W
-        self.b = b
-        self.stride = stride
-        self.pad = pad
+        self.W, self.b = W, b
+        self.stride, self.pad = stride, pad
         self.input_grad = input_grad
         self.x_shape: tuple[int, ...] | None = None
         self.cols: NDArray | None = None  # im2col_t(x) plus a row of ones: (C*FH*FW + 1, N*OH*OW)
@@ -468,8 +460,8 @@ class Convolution:
         fn, c, fh, fw = self.W.shape
         _check_images(x, c, "Convolution")
         n, _, h, w = x.shape
-        out_h = conv_output_size(h, fh, self.stride, self.pad)
-        out_w = conv_output_size(w, fw, self.stride, self.pad)
+        out_h = conv_output_size(h, fh, self.stride, self.pad, where="Convolution (height)")
+        out_w = conv_output_size(w, fw, self.stride, self.pad, where="Convolution (width)")
         k = c * fh * fw
 
         self.x_shape = x.shape
@@ -525,22 +517,19 @@ class Pooling:
     """Max or average pooling over ``pool_h x pool_w`` windows, channel by channel.
 
     No parameters; the number of channels is unchanged. The output size uses
-    the same formula as convolution, padding included. Max pooling pads with
-    -inf (padding never wins) and its backward sends each gradient to the
-    position of the window's maximum (the first one if tied); average pooling
-    pads with zeros that count in the average (as PyTorch's default) and
-    spreads the gradient evenly. Padding may be at most half the window.
+    the same formula as convolution, padding included and rounded down. Max
+    pooling pads with -inf (padding never wins) and its backward sends each
+    gradient to the position of the window's maximum (the first one if tied);
+    average pooling pads with zeros that count in the average (as PyTorch's
+    default) and spreads the gradient evenly. Padding may be at most half the
+    window.
 
-    Like ``im2col_reference`` it loops over the ``pool_h * pool_w`` positions
-    inside a window: the slice ``x[:, :, dy::stride, dx::stride]`` holds that
-    position of *every* window, so the maximum is a running ``np.maximum`` of
-    those slices, with no patch matrix at all. (When the windows tile the
-    image, stride equal to the window, one copy first gathers each position's
-    values into a contiguous block, on which NumPy's loops are faster.) Max
-    pooling also records, per window, which position won (``arg``, as the
-    classic book's ``arg_max``); backward routes each gradient there. (The classic book builds the im2col
-    matrix and takes an argmax per row; ``tests/test_fast_paths.py`` checks
-    that both give the same output and gradient, ties included.)
+    Reference: :class:`common.reference.Pooling` (im2col, then an argmax per
+    row). This one never builds the patch matrix: ``x[:, :, dy::stride,
+    dx::stride]`` holds position (dy, dx) of every window, so the maximum is a
+    running ``np.maximum`` over ``pool_h * pool_w`` slices (gathered into
+    contiguous blocks first when the windows tile the image), and ``arg``
+    records the winner as the reference's ``arg_max`` does: no copy of every window.
     Introduced in chapter 6, Convolutional neural networks.
     """
 
@@ -559,38 +548,37 @@ class Pooling:
                 f"Pooling padding {pad} is more than half the {pool_h}x{pool_w} window, "
                 "so some windows would hold only padding; use a smaller pad"
             )
-        self.pool_h = pool_h
-        self.pool_w = pool_w
-        self.stride = stride
-        self.pad = pad
+        self.pool_h, self.pool_w = pool_h, pool_w
+        self.stride, self.pad = stride, pad
         self.mode = mode
         self.x_shape: tuple[int, ...] | None = None
+        self.out_shape: tuple[int, ...] | None = None
         # max pooling: for each window, the position (dy * pool_w + dx) of its first maximum
         self.arg: NDArray[np.unsignedinteger] | None = None
 
     def _window_slices(self, out_h: int, out_w: int):
-        """For each position (dy, dx) inside a window, the slices that pick it from every window."""
-        s = self.stride
-        for dy in range(self.pool_h):
-            for dx in range(self.pool_w):
-                yield (slice(None), slice(None), slice(dy, dy + s * out_h, s), slice(dx, dx + s * out_w, s))
+        """For each position (dy, dx) inside a window, the index that picks it from every window."""
+        for _, _, rows, cols in filter_offsets(self.pool_h, self.pool_w, self.stride, out_h, out_w):
+            yield slice(None), slice(None), rows, cols
 
     def forward(self, x: NDArray) -> NDArray:
         _check_images(x, None, "Pooling")
         p = self.pad
-        out_h = conv_output_size(x.shape[2], self.pool_h, self.stride, p)
-        out_w = conv_output_size(x.shape[3], self.pool_w, self.stride, p)
+        out_h = conv_output_size(x.shape[2], self.pool_h, self.stride, p, where="Pooling (height)")
+        out_w = conv_output_size(x.shape[3], self.pool_w, self.stride, p, where="Pooling (width)")
         self.x_shape = x.shape
+        self.out_shape = (*x.shape[:2], out_h, out_w)
 
         fill = -np.inf if self.mode == "max" else 0
         xp = np.pad(x, [(0, 0), (0, 0), (p, p), (p, p)], constant_values=fill) if p else x
         if self.stride == self.pool_h == self.pool_w:
             # the windows tile the image: one copy puts each position (dy, dx) of every window
-            # in its own contiguous block, so the comparisons below run on contiguous memory
+            # in its own contiguous block, so the comparisons below run on contiguous memory;
+            # rows and columns after the last window (sizes that do not divide) are left out
             n, c = x.shape[:2]
             s = self.stride
-            blocks = xp.reshape(n, c, out_h, s, out_w, s).transpose(3, 5, 0, 1, 2, 4)
-            first, *rest = blocks.reshape(s * s, n, c, out_h, out_w)
+            tiled = xp[:, :, :out_h * s, :out_w * s].reshape(n, c, out_h, s, out_w, s)
+            first, *rest = tiled.transpose(3, 5, 0, 1, 2, 4).reshape(s * s, n, c, out_h, out_w)
         else:
             first, *rest = (xp[where] for where in self._window_slices(out_h, out_w))
         out = first.copy()
@@ -609,12 +597,19 @@ class Pooling:
 
     @_after_forward("x_shape")
     def backward(self, dout: NDArray) -> NDArray:
+        if np.shape(dout) != self.out_shape:
+            raise ValueError(
+                f"Pooling.backward expected dout of shape {self.out_shape}, the shape of the "
+                f"layer's output in the last forward pass; got {np.shape(dout)}"
+            )
         n, c, h, w = self.x_shape
-        p = self.pad
-        out_h, out_w = dout.shape[2:]
-        # when the windows tile the image, each pixel gets exactly one value: assign, don't add
-        tiles = self.stride == self.pool_h == self.pool_w
-        dxp = (np.empty if tiles else np.zeros)((n, c, h + 2 * p, w + 2 * p), dtype=dout.dtype)
+        p, s = self.pad, self.stride
+        out_h, out_w = self.out_shape[2:]
+        # when the windows tile the image, each pixel is in at most one window: assign, don't add;
+        # and when they also reach the last row and column, every pixel is assigned once
+        tiles = s == self.pool_h == self.pool_w
+        covered = tiles and out_h * s == h + 2 * p and out_w * s == w + 2 * p
+        dxp = (np.empty if covered else np.zeros)((n, c, h + 2 * p, w + 2 * p), dtype=dout.dtype)
         slices = self._window_slices(out_h, out_w)
         if self.mode == "max":
             for k, where in enumerate(slices):

@@ -3,7 +3,8 @@
 Introduced in chapter 6, Convolutional neural networks. Everything here is a
 pure function that never raises on a combination of sizes that does not work:
 :func:`conv_geometry` *explains* it instead (the widget shows the explanation),
-while :func:`common.im2col.conv_output_size`, which the layers use, raises.
+while :func:`common.im2col.conv_output_size`, the one output-size formula the
+layers and :func:`conv_geometry` use, raises.
 The module also holds the definition-by-loops versions of convolution and
 pooling (:func:`conv2d_naive`, :func:`pool2d_naive`, :func:`cross_correlate2d`,
 :func:`convolve2d`) that the chapter compares with the fast layers, and the
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from common.im2col import conv_output_size
 
 __all__ = [
     "ConvGeometry",
@@ -41,8 +44,9 @@ class ConvGeometry:
     - ``fits``: the filter fits in the padded input at least once;
     - ``exact``: it fits and the stride divides ``span``, so
       ``OH = span / S + 1`` is a whole number and the windows end exactly at the border;
-    - ``out_size``: the number of window positions, ``span // S + 1`` (what frameworks
-      use when the division is not exact), 0 when the filter does not fit;
+    - ``out_size``: the number of window positions, ``span // S + 1`` rounded down when
+      the division is not exact (as the layers, the book and every framework do), 0 when
+      the filter does not fit;
     - ``starts``: the first index (in padded coordinates) of each window;
     - ``unused``: padded rows at the end that no window reaches (``span % S``);
     - ``message``: one or two sentences saying what happened, for a title.
@@ -80,8 +84,8 @@ def conv_geometry(input_size: int, filter_size: int, pad: int = 0, stride: int =
     """Work out the window positions of a convolution along one axis; never raises.
 
     ``OH = (H + 2P - F) / S + 1``. When ``F > H + 2P`` no window fits (``out_size``
-    0); when ``S`` does not divide ``H + 2P - F`` the windows stop short and the
-    message says by how much and what frameworks do about it. Nonsense values
+    0); when ``S`` does not divide ``H + 2P - F`` the windows stop short, the size
+    is rounded down and the message says how many rows are left unread. Nonsense values
     (negative sizes, stride 0, non-integers) give a message too. Introduced in
     chapter 6, Convolutional neural networks.
     """
@@ -105,7 +109,7 @@ def conv_geometry(input_size: int, filter_size: int, pad: int = 0, stride: int =
         message = (f"The {f}-wide filter does not fit in the padded input of {padded} "
                    f"(H + 2P = {h} + 2·{p}): no output at all. Use a smaller filter or more padding.")
         return ConvGeometry(h, f, p, s, padded, span, False, False, 0, (), padded, formula + " < 1", message)
-    out = span // s + 1
+    out = conv_output_size(h, f, s, p)
     starts = tuple(range(0, s * out, s))
     unused = span % s
     if unused == 0:
@@ -116,8 +120,8 @@ def conv_geometry(input_size: int, filter_size: int, pad: int = 0, stride: int =
     formula += f" = {span}/{s} + 1 is not a whole number"
     rows = "row and column" if unused == 1 else "rows and columns"
     message = (f"(H + 2P − F) = {span} is not divisible by stride {s}: the windows stop {unused} short. "
-               f"Frameworks round down to OH = {out} and ignore the last {unused} padded {rows} (red); "
-               "the course's layers raise an error instead. Change P or S.")
+               f"The layers round down to OH = {out}, as the book and every framework do, and never "
+               f"read the last {unused} padded {rows} (red). Change P or S to use them.")
     return ConvGeometry(h, f, p, s, padded, span, True, False, out, starts, unused, formula, message)
 
 
@@ -206,8 +210,8 @@ def conv2d_naive(x: ArrayLike, W: ArrayLike, b: ArrayLike | None = None, stride:
     fn, c, fh, fw = W.shape
     b = np.zeros(fn) if b is None else np.asarray(b, dtype=np.float64)
     gh, gw = conv_geometry(x.shape[2], fh, pad, stride), conv_geometry(x.shape[3], fw, pad, stride)
-    if not (gh.exact and gw.exact):
-        raise ValueError(gh.message if not gh.exact else gw.message)
+    if not (gh.fits and gw.fits):
+        raise ValueError(gh.message if not gh.fits else gw.message)
     xp = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)])
     out = np.empty((x.shape[0], fn, gh.out_size, gw.out_size))
     for i, top in enumerate(gh.starts):
@@ -230,8 +234,8 @@ def pool2d_naive(x: ArrayLike, size: int = 2, stride: int | None = None, mode: s
     if mode not in ("max", "avg"):
         raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
     gh, gw = conv_geometry(x.shape[2], size, 0, stride), conv_geometry(x.shape[3], size, 0, stride)
-    if not (gh.exact and gw.exact):
-        raise ValueError(gh.message if not gh.exact else gw.message)
+    if not (gh.fits and gw.fits):
+        raise ValueError(gh.message if not gh.fits else gw.message)
     reduce = np.max if mode == "max" else np.mean
     out = np.empty((*x.shape[:2], gh.out_size, gw.out_size))
     for i, top in enumerate(gh.starts):
@@ -259,9 +263,9 @@ def conv_layer_cost(input_shape: tuple[int, int, int], filter_shape: tuple[int, 
     """Output shape, parameter count and multiply-accumulates of one convolution layer, per image.
 
     ``input_shape`` is (C, H, W), ``filter_shape`` (FN, C, FH, FW) with square
-    filters. Returns ``{"output": (FN, OH, OW), "params": …, "macs": …}``; raises
-    ``ValueError`` with :func:`conv_geometry`'s explanation when the sizes do not
-    work. Introduced in chapter 6, Convolutional neural networks.
+    filters. Returns ``{"output": (FN, OH, OW), "params": …, "macs": …}``, sizes
+    rounded down like the layers'; raises ``ValueError`` with
+    :func:`conv_geometry`'s explanation when the filter does not fit. Introduced in chapter 6, Convolutional neural networks.
     """
     c, h, w = input_shape
     fn, fc, fh, fw = filter_shape
@@ -270,8 +274,8 @@ def conv_layer_cost(input_shape: tuple[int, int, int], filter_shape: tuple[int, 
     if fh != fw:
         raise ValueError(f"conv_layer_cost assumes square filters, got {fh}x{fw}")
     gh, gw = conv_geometry(h, fh, pad, stride), conv_geometry(w, fw, pad, stride)
-    if not (gh.exact and gw.exact):
-        raise ValueError(gh.message if not gh.exact else gw.message)
+    if not (gh.fits and gw.fits):
+        raise ValueError(gh.message if not gh.fits else gw.message)
     return {
         "output": (fn, gh.out_size, gw.out_size),
         "params": fn * c * fh * fw + fn,

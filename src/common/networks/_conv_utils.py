@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from common.im2col import conv_output_size
 from common.networks.base import _positive_int
 
 
@@ -38,11 +37,3 @@ def image_hint(x: np.ndarray, input_shape: tuple[int, int, int]) -> str:
         f"this network was built for {c}x{h}x{w} images; pass input_dim=(C, H, W) "
         "of your data when you build it"
     )
-
-
-def conv_size(size: int, filter_size: int, stride: int, pad: int, where: str) -> int:
-    """Output size of a convolution or pooling, with the layer named in the error."""
-    try:
-        return conv_output_size(size, filter_size, stride, pad)
-    except ValueError as err:
-        raise ValueError(f"{where}: {err}") from None

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import DTypeLike
 
+from common.im2col import conv_output_size
 from common.initializers import as_rng, init_weights, weight_scale
 from common.layers import Affine, BatchNormalization, Convolution, Dropout, Pooling, Relu
-from common.networks._conv_utils import check_input_dim, conv_size, image_hint
+from common.networks._conv_utils import check_input_dim, image_hint
 from common.networks.base import Network, _positive_int
 
 __all__ = ["DeepConvNet"]
@@ -112,8 +113,8 @@ class DeepConvNet(Network):
                         f"DeepConvNet block {block} gets {h}x{w} feature maps, too small to pool; "
                         f"use larger images or fewer blocks (fewer entries in filter_nums)"
                     )
-                h = conv_size(h, window_h, 2, pad_h, f"DeepConvNet pooling of block {block}")
-                w = conv_size(w, window_w, 2, pad_w, f"DeepConvNet pooling of block {block}")
+                h = conv_output_size(h, window_h, 2, pad_h, where=f"DeepConvNet pooling of block {block}")
+                w = conv_output_size(w, window_w, 2, pad_w, where=f"DeepConvNet pooling of block {block}")
                 self.layers[f"Pool{block}"] = Pooling(window_h, window_w, stride=2, pad=pad_h)
 
         flat = channels * h * w

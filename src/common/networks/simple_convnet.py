@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import DTypeLike
 
+from common.im2col import conv_output_size
 from common.initializers import as_rng, init_weights, weight_scale
 from common.layers import Affine, Convolution, Pooling, Relu
-from common.networks._conv_utils import check_input_dim, conv_size, image_hint
+from common.networks._conv_utils import check_input_dim, image_hint
 from common.networks.base import Network, _positive_int
 
 __all__ = ["SimpleConvNet"]
@@ -61,10 +62,10 @@ class SimpleConvNet(Network):
         self.output_size = output_size
         self.conv_param = cp
 
-        conv_h = conv_size(h, fs, stride, pad, "SimpleConvNet convolution (height)")
-        conv_w = conv_size(w, fs, stride, pad, "SimpleConvNet convolution (width)")
-        pool_h = conv_size(conv_h, 2, 2, 0, "SimpleConvNet 2x2 pooling (height)")
-        pool_w = conv_size(conv_w, 2, 2, 0, "SimpleConvNet 2x2 pooling (width)")
+        conv_h = conv_output_size(h, fs, stride, pad, where="SimpleConvNet convolution (height)")
+        conv_w = conv_output_size(w, fs, stride, pad, where="SimpleConvNet convolution (width)")
+        pool_h = conv_output_size(conv_h, 2, 2, 0, where="SimpleConvNet 2x2 pooling (height)")
+        pool_w = conv_output_size(conv_w, 2, 2, 0, where="SimpleConvNet 2x2 pooling (width)")
         flat = filter_num * pool_h * pool_w
 
         rng = as_rng(seed)

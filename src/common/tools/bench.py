@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import DTypeLike
 
+from common.im2col import conv_output_size
 from common.layers import Convolution
 from common.networks import SimpleConvNet
 from common.optimizers import Adam
@@ -193,7 +194,7 @@ def conv_gflop(x_shape: Sequence[int], w_shape: Sequence[int], stride: int = 1, 
     """
     n, _, h, w = x_shape
     fn, c, fh, fw = w_shape
-    oh, ow = (h + 2 * pad - fh) // stride + 1, (w + 2 * pad - fw) // stride + 1
+    oh, ow = conv_output_size(h, fh, stride, pad), conv_output_size(w, fw, stride, pad)
     return 2 * n * oh * ow * fn * c * fh * fw / 1e9
 
 
