@@ -133,6 +133,31 @@ def test_simple_convnet_gradient_when_the_pooling_rounds_down():
     _assert_gradients_match(net, n=2)
 
 
+def test_labels_in_a_column_are_labels():
+    """The classic book's chapter-7 gradient check passes integer labels of shape (N, 1)."""
+    net = SimpleConvNet(input_dim=(1, 6, 6), conv_param={"filter_num": 2, "filter_size": 3},
+                        hidden_size=4, output_size=5, weight_init_std="he")
+    x, t = _batch(net, n=4)
+    assert net.loss(x, t[:, None]) == net.loss(x, t)
+    assert net.accuracy(x, t[:, None]) == net.accuracy(x, t)
+    column, flat = net.gradient(x, t[:, None]), net.gradient(x, t)
+    for key in flat:
+        np.testing.assert_array_equal(column[key], flat[key])
+    one = net.numerical_gradient(x[:1], t[:1, None])  # shape (1, 1), as in the book
+    np.testing.assert_allclose(one["b3"], net.gradient(x[:1], t[:1, None])["b3"], atol=1e-8)
+
+
+def test_extend_takes_the_books_spelling_dropout_ration():
+    net = MultiLayerNetExtend(4, [5], 3, use_dropout=True, dropout_ration=0.2)
+    assert net.dropout_ratio == 0.2 and net.layers["Dropout1"].dropout_ratio == 0.2
+    assert isinstance(net, MultiLayerNet)
+    with pytest.raises(ValueError, match="not both"):
+        MultiLayerNetExtend(4, [5], 3, dropout_ratio=0.1, dropout_ration=0.2)
+    # the book's positional order: ..., weight_decay_lambda, use_dropout, dropout_ration, use_batchnorm
+    positional = MultiLayerNetExtend(4, [5], 3, "relu", "he", 0.0, True, 0.3, True)
+    assert positional.dropout_ratio == 0.3 and "BatchNorm1" in positional.layers
+
+
 def test_deep_convnet_gradient():
     net = DeepConvNet(input_dim=(1, 8, 8), filter_nums=(2, 2, 3, 3, 4, 4), hidden_size=5,
                       output_size=3, dropout_ratio=0.5)
@@ -318,8 +343,8 @@ def test_wrong_input_shapes(net, x, hint):
 
 @pytest.mark.parametrize(
     "t",
-    [np.zeros(4, dtype=int), np.zeros((3, 4)), np.zeros(3), np.zeros((3, 1), dtype=int)],
-    ids=["too-many-labels", "wrong-one-hot", "float-labels", "column"],
+    [np.zeros(4, dtype=int), np.zeros((3, 4)), np.zeros(3), np.zeros((3, 1)), np.zeros((3, 2), dtype=int)],
+    ids=["too-many-labels", "wrong-one-hot", "float-labels", "float-column", "two-columns"],
 )
 def test_wrong_targets(t):
     net = TwoLayerNet(4, 5, 3)

@@ -27,6 +27,7 @@ __all__ = [
     "mean_squared_error",
     "cross_entropy_error",
     "softmax_cross_entropy",
+    "np",  # the classic book's chapter-4 scripts use NumPy after `from common.functions import *`
 ]
 
 CROSS_ENTROPY_EPS: float = 1e-7
@@ -145,7 +146,9 @@ def log_softmax(x: ArrayLike) -> NDArray[np.floating]:
 def _as_batch(y: NDArray, t: ArrayLike) -> tuple[NDArray, NDArray]:
     """Bring ``y`` to shape (N, K) and check that ``t`` is one-hot (N, K) or labels (N,).
 
-    A 1-D ``y`` is one sample, so it becomes a batch of 1.
+    A 1-D ``y`` is one sample, so it becomes a batch of 1. Integer labels in a
+    column, shape (N, 1), as the classic book's chapter-7 gradient check passes
+    them, are taken as labels (N,).
     """
     t = np.asarray(t)
     if y.ndim == 1:
@@ -158,6 +161,8 @@ def _as_batch(y: NDArray, t: ArrayLike) -> tuple[NDArray, NDArray]:
         )
     if t.shape == y.shape:
         return y, t
+    if t.shape == (y.shape[0], 1) and np.issubdtype(t.dtype, np.integer):
+        t = t.reshape(-1)
     if t.shape == y.shape[:1] and np.issubdtype(t.dtype, np.integer):
         if t.size and (t.min() < 0 or t.max() >= y.shape[1]):
             raise ValueError(

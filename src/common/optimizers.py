@@ -4,7 +4,10 @@ Each optimiser has two faces:
 
 * ``update(params, grads)`` changes the arrays in ``params`` in place, keeping
   its own state (velocities, averages) per key, like the classic book. In
-  place matters: the layers hold the same arrays.
+  place matters: the layers hold the same arrays. A value that is not an array
+  (a Python float, a NumPy scalar), as in the book's chapter-6 comparison of
+  optimisers on ``f(x, y)``, cannot change in place, so ``update`` stores the
+  new value in the dict under the same key, as the same kind of number.
 * ``step(param, grad, state) -> (new_param, new_state)`` is the same rule as a
   pure function: it changes nothing it is given. Widgets use it to draw an
   optimiser's path; ``update`` is built on it, so the two always agree.
@@ -22,6 +25,26 @@ from numpy.typing import NDArray
 __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "get_optimizer"]
 
 State = dict[str, object]
+
+
+def _store(params: MutableMapping[str, NDArray], key: str, param: object, new: NDArray) -> None:
+    """Put the new value of ``params[key]`` back: into the array itself, or as a new number.
+
+    Arrays are written in place (0-d arrays too), because the layers hold them.
+    NumPy scalars keep their type (``np.float32`` stays ``np.float32``); Python
+    numbers become Python floats.
+    """
+    if isinstance(param, np.ndarray):
+        param[...] = new
+    elif np.ndim(new) != 0:
+        raise TypeError(
+            f"params[{key!r}] must be a NumPy array or a single number, got {type(param).__name__}; "
+            "convert it with np.asarray first"
+        )
+    elif isinstance(param, np.generic):
+        params[key] = param.dtype.type(new)
+    else:
+        params[key] = float(new)
 
 
 def _zeros_if_missing(state: Mapping[str, object], key: str, like: NDArray) -> NDArray:
@@ -43,13 +66,10 @@ class Optimizer:
         raise NotImplementedError
 
     def update(self, params: MutableMapping[str, NDArray], grads: Mapping[str, NDArray]) -> None:
-        """Update every ``params[key]`` in place using ``grads[key]``."""
+        """Update every ``params[key]`` using ``grads[key]``: arrays in place, numbers in the dict."""
         for key, param in params.items():
             new_param, self.state[key] = self.step(param, grads[key], self.state.get(key, {}))
-            if isinstance(param, np.ndarray):
-                param[...] = new_param
-            else:
-                params[key] = new_param
+            _store(params, key, param, new_param)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if k != "state")
@@ -75,7 +95,7 @@ class SGD(Optimizer):
             if isinstance(param, np.ndarray):
                 param -= self.lr * grads[key]
             else:
-                params[key] = param - self.lr * grads[key]
+                _store(params, key, param, param - self.lr * grads[key])
 
 
 class Momentum(Optimizer):
@@ -143,8 +163,7 @@ class RMSprop(Optimizer):
 
     def __init__(self, lr: float = 0.01, decay_rate: float = 0.99) -> None:
         super().__init__()
-        self.lr = lr
-        self.decay_rate = decay_rate
+        self.lr, self.decay_rate = lr, decay_rate
 
     def step(self, param: NDArray, grad: NDArray, state: Mapping[str, object]) -> tuple[NDArray, State]:
         h = _zeros_if_missing(state, "h", param)
@@ -187,14 +206,14 @@ class Adam(Optimizer):
         for key, param in params.items():
             if not isinstance(param, np.ndarray):
                 new_param, self.state[key] = self.step(param, grads[key], self.state.get(key, {}))
-                params[key] = new_param
+                _store(params, key, param, new_param)
                 continue
             grad = grads[key]
             state = self.state.setdefault(key, {})
             t = state["t"] = int(state.get("t", 0)) + 1
             m = state.setdefault("m", np.zeros_like(param))
             v = state.setdefault("v", np.zeros_like(param))
-            tmp = np.multiply(grad, 1 - self.beta1)  # one scratch array, reused below
+            tmp = np.multiply(grad, 1 - self.beta1, out=np.empty_like(param))  # scratch, reused below
             m *= self.beta1
             m += tmp  # m = beta1*m + (1-beta1)*grad
             np.multiply(grad, grad, out=tmp)

@@ -9,8 +9,7 @@ in 6.
 
 from common.networks.base import Network
 from common.networks.deep_convnet import DeepConvNet
-from common.networks.multi_layer_net import MultiLayerNet
-from common.networks.multi_layer_net_extend import MultiLayerNetExtend
+from common.networks.fully_connected import MultiLayerNet, MultiLayerNetExtend
 from common.networks.simple_convnet import SimpleConvNet
 from common.networks.two_layer_net import TwoLayerNet
 

@@ -94,12 +94,14 @@ class Network:
 
     def _check_t(self, t: ArrayLike, n: int) -> np.ndarray:
         t = np.asarray(t)
+        if t.shape == (n, 1) and self.output_size > 1 and np.issubdtype(t.dtype, np.integer):
+            t = t.reshape(n)  # labels in a column, as the classic book's chapter 7 passes them
         if t.shape == (n,) and np.issubdtype(t.dtype, np.integer):
             return t
         if t.shape == (n, self.output_size):
             return t
         raise ValueError(
-            f"{type(self).__name__} expected targets as integer labels of shape ({n},) or "
+            f"{type(self).__name__} expected targets as integer labels of shape ({n},) (or ({n}, 1)) or "
             f"one-hot rows of shape ({n}, {self.output_size}) for {n} inputs, got shape "
             f"{t.shape} and dtype {t.dtype}"
             + ("; convert float labels with t.astype(int)" if t.shape == (n,) else "")
