@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from common.lessons.comparisons import compare_optimizers, dropout_ensemble, smooth, train_iterations, train_runs
+from common.lessons.comparisons import compare_optimizers, dropout_ensemble, train_iterations, train_runs
 from common.lessons.hyperparams import (
     Trial,
     best_trials,
@@ -40,13 +40,6 @@ def data():
     x = rng.standard_normal((120, 8)).astype(np.float32)
     t = (x[:, 0] + x[:, 1] > 0).astype(np.int64) + 2 * (x[:, 2] > 0)
     return x, t
-
-
-def test_smooth_is_a_trailing_mean_of_the_same_length() -> None:
-    np.testing.assert_allclose(smooth([1, 2, 3, 4, 5], 2), [1, 1.5, 2.5, 3.5, 4.5])
-    np.testing.assert_allclose(smooth([1, 2, 3], 1), [1, 2, 3])
-    out = smooth([1, 2, np.nan, np.nan], 2)
-    assert np.isnan(out[2:]).all() and out.shape == (4,)
 
 
 def test_train_iterations_is_repeatable_and_learns(data) -> None:

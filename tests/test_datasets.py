@@ -214,7 +214,7 @@ def test_environment_variables_choose_cache_and_mirror(monkeypatch, tmp_path, fu
 def test_default_cache_dir_is_the_repo_then_the_user_cache(monkeypatch, tmp_path):
     monkeypatch.delenv("MNIST_CACHE_DIR")
     assert datasets.default_cache_dir() == REPO / "datasets" / "mnist"
-    monkeypatch.setattr(datasets, "_REPO_ROOT", tmp_path / "installed-elsewhere")
+    monkeypatch.setattr(datasets, "REPO_ROOT", tmp_path / "installed-elsewhere")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert datasets.default_cache_dir() == tmp_path / "xdg" / "dl-course" / "mnist"
     monkeypatch.delenv("XDG_CACHE_HOME")

@@ -22,7 +22,6 @@ from common.widgets.gate_explorer import (
     draw_xor_planes,
     perceptron_title,
     perceptron_widget,
-    render_png,
 )
 
 
@@ -112,11 +111,6 @@ def test_draw_on_given_axes_returns_its_figure():
 def test_small_figure_without_table():
     fig = draw_perceptron(0.5, 0.5, -0.2, table=False)
     assert len(fig.axes) == 1 and "OR" in fig.axes[0].get_title()
-
-
-def test_render_png_gives_png_bytes():
-    data = render_png(draw_perceptron())
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_widget_redraws_when_a_slider_moves():

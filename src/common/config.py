@@ -7,6 +7,11 @@ run the real experiments. This is the only place the variable is read.
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+REPO_ROOT: Path = Path(__file__).resolve().parents[2]
+"""The repository's top folder (``src/common/config.py`` is two levels below it), where
+``datasets/`` and ``chapters/`` are; the course is installed editable, so this is the checkout."""
 
 SEED: int = 0
 """Seed every notebook passes to ``numpy.random.default_rng``."""

@@ -24,7 +24,6 @@ import hashlib
 import http.client
 import io
 import os
-import tempfile
 import urllib.error
 import urllib.request
 import warnings
@@ -37,6 +36,8 @@ import numpy as np
 import numpy.typing as npt
 
 from common import config
+from common.config import REPO_ROOT
+from common.params import write_atomically
 
 Split = tuple[np.ndarray, np.ndarray]
 
@@ -75,8 +76,7 @@ PUBLIC_MIRRORS: list[str] = [
 TIMEOUT_SECONDS: float = 5.0
 """Give up on a server that does not connect or send anything for this long."""
 
-_REPO_ROOT = Path(__file__).resolve().parents[2]  # src/common/datasets.py -> repo
-SAMPLE_PATH: Path = _REPO_ROOT / "datasets" / "mnist_sample.npz"
+SAMPLE_PATH: Path = REPO_ROOT / "datasets" / "mnist_sample.npz"
 SAMPLE_SHA256: str = "4ad40e9ae820d32d8ae2071e2ee0762548965e6ec7bb973f5fb822d2ef6f5375"
 """Also recorded in datasets/README.md; checked on every load of the sample."""
 _SAMPLE_PER_CLASS = {"train": 500, "test": 100}
@@ -149,7 +149,7 @@ def default_cache_dir() -> Path:
     """
     if os.environ.get("MNIST_CACHE_DIR"):
         return Path(os.environ["MNIST_CACHE_DIR"]).expanduser()
-    repo_datasets = _REPO_ROOT / "datasets"
+    repo_datasets = REPO_ROOT / "datasets"
     if repo_datasets.is_dir() and os.access(repo_datasets, os.W_OK):
         return repo_datasets / "mnist"
     user_cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -260,21 +260,13 @@ def _verified(gz: bytes, official: _OfficialFile, source: str) -> bytes:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder, so readers see all or nothing."""
+    """Write a cache file with :func:`~common.params.write_atomically`, creating its folder first."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".part")
+        write_atomically(path, data)
     except OSError as err:
-        raise MNISTError(f"cannot write the MNIST cache in {path.parent} ({err}); "
-                         "set MNIST_CACHE_DIR (or pass cache_dir=) to a writable folder") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the data is public
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        raise MNISTError(f"cannot write {path.name} in {path.parent} ({err}); set MNIST_CACHE_DIR "
+                         "(or pass cache_dir=) to a writable folder") from None
 
 
 # ----------------------------------------------------------------------- the sample

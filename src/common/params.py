@@ -8,6 +8,7 @@ written atomically so that an interrupted save never leaves half a file behind.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 import zipfile
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["load_params", "save_params"]
+__all__ = ["load_params", "save_params", "write_atomically"]
 
 
 def _npz_path(path: str | os.PathLike[str]) -> Path:
@@ -48,23 +49,36 @@ def save_params(params: Mapping[str, np.ndarray], path: str | os.PathLike[str]) 
         arrays[name] = array
 
     target = _npz_path(path)
-    folder = target.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot save to {target}: folder {folder} does not exist")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"cannot save to {target}: folder {target.parent} does not exist")
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_atomically(target, buffer.getvalue())
+    return target
+
+
+def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never half of one.
+
+    The bytes go to a temporary file in the same folder, are flushed to disk,
+    and the file is then renamed over ``path`` (a rename within one folder is
+    atomic). If anything fails, the temporary file is removed and ``path`` is
+    left as it was. The folder must exist. The file is readable by everyone
+    (mode 0644), as weights and datasets are public. Used for weights and the
+    MNIST cache. Introduced in chapter 2, Neural networks.
+    """
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays)
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
+        os.chmod(tmp, 0o644)  # mkstemp makes the file private
+        os.replace(tmp, target)
     except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
+        Path(tmp).unlink(missing_ok=True)
         raise
-    return target
 
 
 def load_params(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:

@@ -18,33 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
 from common.optimizers import Optimizer
 from common.trainer import Callback, Trainer, TrainingDiverged, TrainingHistory
 
-__all__ = ["smooth", "train_iterations", "compare_optimizers", "Run", "train_runs", "dropout_ensemble"]
-
-
-def smooth(values: ArrayLike, window: int = 20) -> NDArray[np.float64]:
-    """Moving average over the last ``window`` values, same length as the input.
-
-    The first points average over what exists so far, so the curve starts at
-    the first loss instead of ``window`` iterations late. NaN (a diverged
-    run's missing tail) stays NaN. Introduced in chapter 5, Training techniques.
-    """
-    v = np.asarray(values, dtype=np.float64)
-    window = max(1, int(window))
-    if v.size == 0 or window == 1:
-        return v.copy()
-    csum = np.cumsum(np.where(np.isfinite(v), v, 0.0))
-    out = np.empty_like(v)
-    for i in range(min(window, v.size)):
-        out[i] = csum[i] / (i + 1)
-    if v.size > window:
-        out[window:] = (csum[window:] - csum[:-window]) / window
-    out[~np.isfinite(v)] = np.nan
-    return out
+__all__ = ["train_iterations", "compare_optimizers", "Run", "train_runs", "dropout_ensemble"]
 
 
 def train_iterations(

@@ -16,14 +16,14 @@ picture. Introduced in chapter 5, Training techniques.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from common.lessons.surface_paths import Surface, SurfacePath
 from common.optimizers import Optimizer, get_optimizer
-from common.lessons.surface_paths import SurfacePath
 
 __all__ = [
     "BLOWUP",
@@ -50,43 +50,6 @@ OPTIMIZER_NAMES: tuple[str, ...] = ("SGD", "Momentum", "Nesterov", "AdaGrad", "R
 
 DEFAULT_NAMES: tuple[str, ...] = ("SGD", "Momentum", "AdaGrad", "Adam")
 """The four the widget starts with: one of each family, so that no path hides another."""
-
-
-@dataclass(frozen=True)
-class Surface:
-    """A function of two variables, its gradient, and the view to draw it in.
-
-    ``f(x, y)`` and ``grad(x, y) -> (∂f/∂x, ∂f/∂y)`` accept arrays (for contour
-    grids); :meth:`value` and :meth:`gradient` take one point ``p = (x, y)``,
-    which is what an optimiser sees. ``minima`` and ``saddles`` are drawn as
-    markers and decide when a path counts as converged (or stuck). ``levels``
-    says how the contour lines are spaced: ``"linear"`` or ``"log"``.
-    Introduced in chapter 5, Training techniques.
-    """
-
-    name: str
-    formula: str  # plain Unicode for titles (mathtext is slow to lay out)
-    f: Callable[[ArrayLike, ArrayLike], NDArray]
-    grad: Callable[[ArrayLike, ArrayLike], tuple[NDArray, NDArray]]
-    start: tuple[float, float]
-    xlim: tuple[float, float]
-    ylim: tuple[float, float]
-    minima: tuple[tuple[float, float], ...]
-    saddles: tuple[tuple[float, float], ...] = ()
-    steps: int = 30
-    levels: str = "linear"
-    note: str = field(default="", compare=False)
-
-    def value(self, p: ArrayLike) -> float:
-        """f at one point ``p = (x, y)``."""
-        p = np.asarray(p, dtype=np.float64)
-        return float(self.f(p[0], p[1]))
-
-    def gradient(self, p: ArrayLike) -> NDArray[np.float64]:
-        """The gradient at one point, as an array of shape (2,)."""
-        p = np.asarray(p, dtype=np.float64)
-        gx, gy = self.grad(p[0], p[1])
-        return np.array([float(gx), float(gy)])
 
 
 def _f_elongated(x, y):

@@ -27,7 +27,6 @@ __all__ = [
     "AND",
     "NAND",
     "OR",
-    "NOR",
     "XOR",
     "gate",
     "truth_table",
@@ -149,17 +148,12 @@ def OR(x1: ArrayLike, x2: ArrayLike) -> NDArray | int:
     return _OR(x1, x2)
 
 
-def NOR(x1: ArrayLike, x2: ArrayLike) -> NDArray | int:
-    """NOT OR: every parameter of OR negated. Chapter 1, Perceptron."""
-    return _NOR(x1, x2)
-
-
 def XOR(x1: ArrayLike, x2: ArrayLike) -> NDArray | int:
     """1 when exactly one input is 1: AND(NAND, OR), a two-layer perceptron. Chapter 1."""
     return AND(NAND(x1, x2), OR(x1, x2))
 
 
-_AND, _NAND, _OR, _NOR = (gate(*GATE_WEIGHTS[k]) for k in ("AND", "NAND", "OR", "NOR"))
+_AND, _NAND, _OR = (gate(*GATE_WEIGHTS[k]) for k in ("AND", "NAND", "OR"))
 
 
 # --------------------------------------------------------------------- truth tables

@@ -19,9 +19,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from common.lessons.comparisons import smooth
 from common.plots.style import COURSE_RC, OKABE_ITO
 from common.trainer import Callback, Trainer, TrainingHistory
+from common.util import smooth_curve
 
 __all__ = ["plot_history", "LiveCurve"]
 
@@ -76,7 +76,7 @@ def _draw_history(h: TrainingHistory, fig: Figure, loss_ax: Axes, acc_ax: Axes, 
     window = max(1, per_epoch // 5)
     loss_ax.plot(x_loss, loss, color=_LOSS, alpha=0.3, linewidth=0.8, label="each mini-batch")
     if window > 1:
-        loss_ax.plot(x_loss, smooth(loss, window), color=_LOSS, linewidth=2,
+        loss_ax.plot(x_loss, smooth_curve(loss, window), color=_LOSS, linewidth=2,
                      label=f"moving average ({window} iterations)")
     loss_ax.set_xlabel("epoch")
     loss_ax.set_ylabel("cross-entropy loss (nats)")

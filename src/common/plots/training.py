@@ -15,7 +15,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
-from common.lessons.comparisons import Run, smooth
+from common.lessons.comparisons import Run
+from common.util import smooth_curve
 from common.lessons.hyperparams import Trial
 
 __all__ = [
@@ -51,7 +52,7 @@ def plot_loss_curves(
         it = np.arange(1, v.size + 1)
         thin = max(1, v.size // 250)  # the faint raw curve: enough points to show the noise
         ax.plot(it[::thin], v[::thin], color=colour, alpha=0.15, lw=0.7)
-        s = smooth(v, window)
+        s = smooth_curve(v, window)
         finite = np.isfinite(v)
         label = name if finite.all() else f"{name} (diverged at iteration {int(np.argmin(finite)) + 1})"
         if finite.any():

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from common.config import REPO_ROOT
 from common.networks import MultiLayerNet
 from common.tools.recipes import Recipe
 
@@ -37,8 +38,7 @@ __all__ = [
     "main",
 ]
 
-_REPO_ROOT = Path(__file__).resolve().parents[3]  # src/common/tools/pretrained.py -> repository
-WEIGHTS_DIR: Path = _REPO_ROOT / "datasets" / "weights"
+WEIGHTS_DIR: Path = REPO_ROOT / "datasets" / "weights"
 MNIST_MLP_PATH: Path = WEIGHTS_DIR / "mnist_mlp_784_50_100_10.npz"
 """Where :func:`load_pretrained` looks by default."""
 

@@ -43,6 +43,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from common.augmentation import random_shift
+from common.config import REPO_ROOT
 from common.networks import DeepConvNet, SimpleConvNet, TwoLayerNet
 from common.networks.base import Network
 from common.schedules import cosine
@@ -51,8 +52,7 @@ from common.trainer import Callback, Trainer
 
 __all__ = ["RECIPES", "WEIGHTS_DIR", "Reference", "Result", "train", "main"]
 
-_REPO_ROOT = Path(__file__).resolve().parents[3]  # src/common/tools/results.py -> repository
-WEIGHTS_DIR: Path = _REPO_ROOT / "datasets" / "weights" / "results"
+WEIGHTS_DIR: Path = REPO_ROOT / "datasets" / "weights" / "results"
 """Where ``make results`` saves the trained weights (``<name>.npz``)."""
 
 
@@ -228,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             WEIGHTS_DIR.mkdir(parents=True, exist_ok=True)
             result.weights = net.save_params(WEIGHTS_DIR / f"{name}.npz")
         print(f"  {name}: {100 * result.test_acc:.2f} % in {result.seconds:.0f} s"
-              + (f", weights in {result.weights.relative_to(_REPO_ROOT)}" if result.weights else ""))
+              + (f", weights in {result.weights.relative_to(REPO_ROOT)}" if result.weights else ""))
         results.append(result)
     print()
     print(_table(results, "validation" if args.validate else "test"))

@@ -149,48 +149,6 @@ class ConvArithmeticView:
         return [self.in_image, self.in_grid, *self.moving_artists(), self.no_output, self.title, self.caption]
 
 
-class _PositionBlitter:
-    """PNG frames of a :class:`ConvArithmeticView`: the legend is drawn once and kept.
-
-    Every frame (new sizes or a new window position) repaints only the grids,
-    the window and the texts on top of that kept background; a full draw is
-    needed only the first time. Introduced in chapter 6.
-    """
-
-    def __init__(self, view: ConvArithmeticView) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        self.view = view
-        self.canvas = FigureCanvasAgg(view.fig)
-        self.background = None
-        self.key: tuple | None = None
-        self.full_draws = 0
-
-    def png(self) -> bytes:
-        import io
-
-        from PIL import Image
-
-        moving = self.view.dynamic_artists()
-        key = (tuple(self.view.fig.get_size_inches()), self.view.fig.dpi)
-        if self.background is None or key != self.key:
-            for artist in moving:
-                artist.set_animated(True)
-            self.canvas.draw()
-            self.background = self.canvas.copy_from_bbox(self.view.fig.bbox)
-            self.key = key
-            self.full_draws += 1
-        else:
-            self.canvas.restore_region(self.background)
-        renderer = self.canvas.get_renderer()
-        for artist in moving:
-            if artist.get_visible():
-                artist.draw(renderer)
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
-
-
 def _figure(dpi: int | None = None) -> Figure:
     return Figure(figsize=(9.6, 5.0), dpi=dpi or 80)
 
@@ -210,10 +168,14 @@ def conv_arithmetic_widget(H: int = 7, F: int = 3, P: int = 1, S: int = 2, posit
     """
     import ipywidgets as w
 
+    from common.widgets._render import BlitRenderer
+
     fig = _figure(dpi)
     view = ConvArithmeticView(fig)
     view.update(H, F, P, S, position)
-    renderer = _PositionBlitter(view)
+    # the legend is drawn once and kept: only the figure's size can make that picture stale
+    renderer = BlitRenderer(view.fig, view.dynamic_artists,
+                            layout_key=lambda: (tuple(view.fig.get_size_inches()), view.fig.dpi))
     frames: OrderedDict[tuple, bytes] = OrderedDict()   # recent PNGs by (H, F, P, S, position)
     image = w.Image(value=renderer.png(), format="png")
     style = {"description_width": "95px"}

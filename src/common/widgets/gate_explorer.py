@@ -10,7 +10,6 @@ functions make the chapter's static figures. Every function returns the
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -41,7 +40,6 @@ __all__ = [
     "perceptron_title",
     "PerceptronView",
     "draw_perceptron",
-    "render_png",
     "perceptron_widget",
     "draw_gates",
     "draw_perceptron_diagram",
@@ -218,13 +216,6 @@ def _layout(fig: Figure, table: bool) -> PerceptronView:
         table_ax = fig.add_axes((0.58, 0.08, 0.40, 0.74))
         return PerceptronView(ax, table_ax, title=fig.suptitle("", fontsize=11, y=0.97))
     return PerceptronView(fig.add_axes((0.16, 0.13, 0.78, 0.70)))
-
-
-def render_png(fig: Figure, dpi: int = 80) -> bytes:
-    """The figure as PNG bytes (for an ``ipywidgets.Image``). Introduced in chapter 1."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
 
 
 def perceptron_widget(w1: float = 0.5, w2: float = 0.5, b: float = -0.7, dpi: int = 80):

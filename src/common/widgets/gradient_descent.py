@@ -22,7 +22,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
-from common.lessons.surface_paths import SurfacePath
+from common.lessons.surface_paths import GRADIENT_DESCENT_SURFACES, Surface, SurfacePath
+from common.widgets._render import canvas_png
 
 __all__ = [
     "Surface",
@@ -32,7 +33,6 @@ __all__ = [
     "draw_gradient_descent",
     "plot_learning_rates",
     "GradientDescentRenderer",
-    "rgba_to_png",
     "gradient_descent_widget",
 ]
 
@@ -43,42 +43,8 @@ CONVERGED_GRAD: float = 1e-3
 """A run whose gradient norm ends below this is called converged."""
 
 
-@dataclass(frozen=True)
-class Surface:
-    """A function of two variables with its gradient and a view to draw it in.
-
-    ``f(x, y)`` and ``grad(x, y) -> (∂f/∂x, ∂f/∂y)`` accept arrays. Introduced in
-    chapter 3, Learning from data.
-    """
-
-    name: str
-    formula: str  # for titles, plain Unicode (mathtext is slow to lay out)
-    f: Callable[[ArrayLike, ArrayLike], NDArray]
-    grad: Callable[[ArrayLike, ArrayLike], tuple[NDArray, NDArray]]
-    start: tuple[float, float]
-    xlim: tuple[float, float]
-    ylim: tuple[float, float]
-    has_minimum: bool = True
-
-
-SURFACES: dict[str, Surface] = {
-    "bowl": Surface(
-        "bowl", "f = x² + y²",
-        lambda x, y: np.asarray(x) ** 2 + np.asarray(y) ** 2,
-        lambda x, y: (2 * np.asarray(x, float), 2 * np.asarray(y, float)),
-        start=(-3.0, 2.5), xlim=(-4.0, 4.0), ylim=(-3.0, 3.0)),
-    "elongated": Surface(
-        "elongated", "f = x²/20 + y²",
-        lambda x, y: np.asarray(x) ** 2 / 20 + np.asarray(y) ** 2,
-        lambda x, y: (np.asarray(x, float) / 10, 2 * np.asarray(y, float)),
-        start=(-7.0, 2.0), xlim=(-8.0, 8.0), ylim=(-3.0, 3.0)),
-    "saddle": Surface(
-        "saddle", "f = x² − y²",
-        lambda x, y: np.asarray(x) ** 2 - np.asarray(y) ** 2,
-        lambda x, y: (2 * np.asarray(x, float), -2 * np.asarray(y, float)),
-        start=(-3.0, 0.05), xlim=(-4.0, 4.0), ylim=(-3.0, 3.0), has_minimum=False),
-}
-"""The surfaces of the chapter 3 widget: a round bowl, a long valley, and a saddle."""
+SURFACES: dict[str, Surface] = GRADIENT_DESCENT_SURFACES
+"""The surfaces of the chapter 3 widget (defined in :mod:`common.lessons.surface_paths`)."""
 
 
 class DescentPath(SurfacePath):
@@ -326,24 +292,7 @@ class GradientDescentRenderer:
 
     def png(self, surface: str, lr: float, steps: int) -> bytes:
         """PNG bytes of the run, as an ``ipywidgets.Image`` wants them."""
-        return rgba_to_png(self.figure(surface, lr, steps))
-
-
-def rgba_to_png(fig: Figure) -> bytes:
-    """Encode the pixels already drawn on ``fig``'s Agg canvas as PNG, without drawing again.
-
-    Introduced in chapter 3, Learning from data (fast widget redraws).
-    """
-    import io
-
-    from PIL import Image as PILImage
-
-    canvas = fig.canvas
-    width, height = canvas.get_width_height(physical=True)
-    image = PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
+        return canvas_png(self.figure(surface, lr, steps).canvas)
 
 
 FLOOR: float = 1e-12
