@@ -52,6 +52,27 @@ def test_conv_output_size_rounds_down_like_the_book_and_pytorch():
                         assert conv_output_size(h, f, s, p) == (h + 2 * p - f) // s + 1
 
 
+def test_ceil_mode_rounds_up_but_never_starts_a_window_in_the_right_padding():
+    assert conv_output_size(112, 3, 2, ceil_mode=True) == 56  # GoogLeNet's pool1 (Caffe)
+    assert conv_output_size(112, 3, 2) == 55
+    assert conv_output_size(5, 2, 2, 1, ceil_mode=True) == 3  # a 4th window would start in the padding
+    assert conv_output_size(8, 2, 2, ceil_mode=True) == 4  # exact: the same either way
+
+
+def test_both_roundings_match_pytorch_pooling():
+    torch = pytest.importorskip("torch")
+    for h in range(2, 12):
+        for k in (2, 3):
+            for s in (1, 2, 3):
+                for p in range(0, k // 2 + 1):
+                    for ceil_mode in (False, True):
+                        if h + 2 * p < k:
+                            continue  # no window fits: both raise
+                        x = torch.zeros(1, 1, h, h)
+                        out = torch.nn.functional.max_pool2d(x, k, s, p, ceil_mode=ceil_mode).shape[-1]
+                        assert conv_output_size(h, k, s, p, ceil_mode=ceil_mode) == out, (h, k, s, p, ceil_mode)
+
+
 def test_conv_output_size_explains_bad_settings():
     with pytest.raises(ValueError, match=r"does not fit .*padded size 4.*no output"):
         conv_output_size(4, 5)

@@ -569,3 +569,10 @@ def test_elementwise_backward_refuses_a_dout_that_would_broadcast(layer):
     with pytest.raises(ValueError, match=r"expected dout of shape \(5, 4\).*got \(1, 4\)"):
         layer.backward(np.ones((1, 4)))  # would broadcast silently to (5, 4)
     assert layer.backward(np.ones((5, 4))).shape == (5, 4)
+
+
+def test_pooling_backward_refuses_a_dout_of_another_shape():
+    layer = Pooling(2, 2, stride=2)
+    layer.forward(np.zeros((2, 3, 7, 7)))  # 7 -> 3: rounded down
+    with pytest.raises(ValueError, match=r"Pooling.backward expected dout of shape \(2, 3, 3, 3\).*got \(2, 3, 4, 4\)"):
+        layer.backward(np.ones((2, 3, 4, 4)))

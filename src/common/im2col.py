@@ -41,19 +41,23 @@ __all__ = [
 
 
 def conv_output_size(
-    input_size: int, filter_size: int, stride: int = 1, pad: int = 0, *, where: str = ""
+    input_size: int, filter_size: int, stride: int = 1, pad: int = 0, *,
+    ceil_mode: bool = False, where: str = "",
 ) -> int:
     """Output length ``floor((input_size + 2*pad - filter_size) / stride) + 1`` along one axis.
 
-    The one output-size formula of the library: convolution, pooling, im2col
-    and the networks all call it. When ``stride`` does not divide
+    The one output-size formula of the library: convolution, pooling, im2col,
+    the networks and the lessons all call it. When ``stride`` does not divide
     ``input_size + 2*pad - filter_size``, the last window would stick out of
     the padded input, so it is left out and the last few rows are never read:
     the result is rounded down, as in the classic book and in PyTorch (a 7x7
-    input, filter 2, stride 2, pad 1 gives 4x4). Raises ``ValueError`` when no
-    window fits (output < 1) or a setting is not a whole number in range
-    (stride >= 1, pad >= 0, sizes >= 1); ``where`` names the layer in that
-    message. Introduced in chapter 6, Convolutional neural networks.
+    input, filter 2, stride 2, pad 1 gives 4x4). ``ceil_mode=True`` rounds up
+    instead, as Caffe's pooling did (GoogLeNet) and PyTorch's ``ceil_mode``
+    does: the last window may overhang, but must start inside the input or
+    its left padding. Raises ``ValueError`` when no window fits (output < 1)
+    or a setting is not a whole number in range (stride >= 1, pad >= 0, sizes
+    >= 1); ``where`` names the layer in that message. Introduced in chapter 6,
+    Convolutional neural networks.
     """
     prefix = f"{where}: " if where else ""
     values = {"input_size": input_size, "filter_size": filter_size, "stride": stride, "pad": pad}
@@ -72,7 +76,12 @@ def conv_output_size(
             f"padded by {pad} (padded size {input_size + 2 * pad}), so there would be no output; "
             "use a smaller filter or more padding"
         )
-    return int(span // stride + 1)
+    if not ceil_mode:
+        return int(span // stride + 1)
+    out = -(-span // stride) + 1
+    if (out - 1) * stride >= input_size + pad:  # the last window would start in the right padding
+        out -= 1
+    return int(out)
 
 
 def filter_offsets(

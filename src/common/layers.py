@@ -55,14 +55,17 @@ BN_EPS: float = 1e-7
 
 
 # ----------------------------------------------------------- helpers of the layers
-def _after_forward(saved: str, same_shape: bool = False) -> Callable[[Callable], Callable]:
+def _after_forward(
+    saved: str, same_shape: bool = False, out_shape: str | None = None
+) -> Callable[[Callable], Callable]:
     """Guard a ``backward``: a clear error instead of a NumPy one, or a silently wrong answer.
 
     ``backward`` uses what ``forward`` stored in the attribute ``saved``; before
     any forward pass that is None. With ``same_shape``, ``dout`` must have the
     shape of that stored array (the layer's output shape), because an
     element-wise backward would otherwise broadcast a wrong ``dout`` without
-    complaint.
+    complaint; ``out_shape`` instead names the attribute in which ``forward``
+    stored its output's shape.
     """
 
     def wrap(backward: Callable) -> Callable:
@@ -74,9 +77,10 @@ def _after_forward(saved: str, same_shape: bool = False) -> Callable[[Callable],
                 raise RuntimeError(
                     f"{name}.backward needs a forward pass first: forward stores what backward uses"
                 )
-            if same_shape and np.shape(dout) != np.shape(stored):
+            expected = getattr(self, out_shape) if out_shape else np.shape(stored) if same_shape else None
+            if expected is not None and np.shape(dout) != tuple(expected):
                 raise ValueError(
-                    f"{name}.backward expected dout of shape {np.shape(stored)}, the shape of the "
+                    f"{name}.backward expected dout of shape {tuple(expected)}, the shape of the "
                     f"layer's output in the last forward pass; got {np.shape(dout)}"
                 )
             return backward(self, dout, *args, **kwargs)
@@ -595,13 +599,8 @@ class Pooling:
         self.arg = arg
         return out
 
-    @_after_forward("x_shape")
+    @_after_forward("x_shape", out_shape="out_shape")
     def backward(self, dout: NDArray) -> NDArray:
-        if np.shape(dout) != self.out_shape:
-            raise ValueError(
-                f"Pooling.backward expected dout of shape {self.out_shape}, the shape of the "
-                f"layer's output in the last forward pass; got {np.shape(dout)}"
-            )
         n, c, h, w = self.x_shape
         p, s = self.pad, self.stride
         out_h, out_w = self.out_shape[2:]
@@ -685,13 +684,8 @@ class ResidualBlock:
         self.out_shape = out.shape
         return out + skip
 
-    @_after_forward("out_shape")
+    @_after_forward("out_shape", out_shape="out_shape")
     def backward(self, dout: NDArray) -> NDArray:
-        if np.shape(dout) != self.out_shape:
-            raise ValueError(
-                f"ResidualBlock.backward expected dout of shape {self.out_shape}, the shape of the "
-                f"block's output in the last forward pass; got {np.shape(dout)}"
-            )
         d = dout
         for layer in reversed(self.branch):
             d = layer.backward(d)

@@ -26,10 +26,11 @@ convolution; the paper's own placement gives 3.8 G).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Union
+
+from common.im2col import conv_output_size
 
 __all__ = [
     "Conv",
@@ -47,14 +48,6 @@ __all__ = [
 ]
 
 Shape = tuple[int, int, int]  # (channels, height, width) of one image
-
-
-def _out(size: int, k: int, stride: int, pad: int, ceil: bool = False) -> int:
-    room = size + 2 * pad - k
-    if room < 0:
-        raise ValueError(f"a {k}×{k} window does not fit a map of size {size} with padding {pad}")
-    steps = math.ceil(room / stride) if ceil else room // stride
-    return steps + 1
 
 
 @dataclass(frozen=True)
@@ -77,7 +70,7 @@ class Conv:
         if c % self.groups or self.out % self.groups:
             raise ValueError(f"{self.name}: {c} input and {self.out} output channels do not split into "
                              f"{self.groups} groups")
-        oh, ow = _out(h, self.k, self.stride, self.pad), _out(w, self.k, self.stride, self.pad)
+        oh, ow = (conv_output_size(n, self.k, self.stride, self.pad, where=self.name) for n in (h, w))
         per_output = self.k * self.k * c // self.groups
         params = self.out * per_output + (self.out if self.bias else 0)
         return (self.out, oh, ow), params, oh * ow * self.out * per_output
@@ -101,7 +94,8 @@ class Pool:
         if self.k is None:
             return (c, 1, 1), 0, 0
         s = self.stride or self.k
-        return (c, _out(h, self.k, s, self.pad, self.ceil), _out(w, self.k, s, self.pad, self.ceil)), 0, 0
+        oh, ow = (conv_output_size(n, self.k, s, self.pad, ceil_mode=self.ceil, where=self.name) for n in (h, w))
+        return (c, oh, ow), 0, 0
 
 
 @dataclass(frozen=True)
