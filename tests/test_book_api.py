@@ -132,3 +132,27 @@ def test_update_keeps_numpy_scalars_and_0d_arrays_float32(name, kwargs):
 def test_update_refuses_a_list_with_a_clear_error():
     with pytest.raises(TypeError, match=r"params\['w'\] must be a NumPy array or a single number"):
         common.optimizers.Momentum().update({"w": [1.0, 2.0]}, {"w": np.ones(2)})
+
+
+def test_the_differences_page_is_in_the_books_table_of_contents_and_names_every_alias():
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("book_build", root / "book" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    sys.modules["book_build"] = build  # its dataclasses look themselves up there
+    try:
+        spec.loader.exec_module(build)
+    finally:
+        del sys.modules["book_build"]
+    reference = yaml.safe_load(build.toc_yaml([]))["parts"][-1]
+    assert reference["caption"] == "Reference" and {"file": "differences"} in reference["chapters"]
+    text = (root / "book" / "differences.md").read_text(encoding="utf-8")
+    for name in ("common.optimizer", "common.util", "common.multi_layer_net", "common.multi_layer_net_extend",
+                 "dropout_ration", "(N, 1)", "inverted", "1e-7", "rounds down", "Nesterov", "spatial"):
+        assert name in text, name
+    assert "book/differences.md" in (root / "CONTRIBUTING.md").read_text(encoding="utf-8")

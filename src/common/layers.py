@@ -348,10 +348,10 @@ class BatchNormalization:
     test mode the running statistics are used. eps = 1e-7. If not given, the
     running mean starts at 0 and the running variance at 1.
 
-    Reference: :class:`common.reference.BatchNormalization` (the chapter's graph,
-    node by node). This one uses that chain rule's closed form, ``dx = (dxn -
-    mean(dxn) - xn * mean(dxn * xn)) / std``: fewer passes over the data, and
-    4-D statistics over axes (0, 2, 3) with no transpose.
+    Reference: :class:`common.reference.BatchNormalization` (the computational
+    graph, node by node). This one uses the closed form chapter 5 arrives at,
+    ``dx = (dxn - mean(dxn) - xn * mean(dxn * xn)) / std``: fewer passes over
+    the data, and 4-D statistics over axes (0, 2, 3) with no transpose.
     Introduced in chapter 5, Training techniques.
     """
 

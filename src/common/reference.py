@@ -1,9 +1,10 @@
 """The textbook layers, written as the chapters show them: the versions to read.
 
-Chapter 6 builds convolution and pooling on im2col, and chapter 5 derives batch
-normalisation's backward pass node by node on its computational graph. This
-module keeps exactly those versions, short and plain, to be read beside the
-chapters. The networks use the fast layers of :mod:`common.layers`; each fast
+Chapter 6 builds convolution and pooling on im2col, and chapter 5 follows batch
+normalisation's backward pass along its three paths (directly, through the
+mean, through the variance). This module keeps those versions, short and
+plain, to be read beside the chapters: im2col as its loop, the layers as the
+book writes them, and batch norm as its computational graph walked node by node. The networks use the fast layers of :mod:`common.layers`; each fast
 layer's docstring names its reference here and says what it changes and why,
 and ``tests/test_fast_paths.py`` checks that both give the same outputs and
 gradients (strides, padding, sizes that do not divide, ties, float32).
@@ -149,7 +150,8 @@ class BatchNormalization:
     sqrt(var + eps)``, ``xn = xc / std``, ``out = gamma * xn + beta``, with the
     statistics over the batch (training) or the running averages (test).
     Backward walks the same nodes in reverse (``dxn``, ``dxc``, ``dstd``,
-    ``dvar``, ``dmu``). 4-D input (N, C, H, W) is normalised per channel: every
+    ``dvar``, ``dmu``): the three paths of chapter 5's chain rule, directly,
+    through the variance and through the mean. 4-D input (N, C, H, W) is normalised per channel: every
     pixel of every image is one sample of its channel. Running statistics start
     at mean 0 and variance 1 unless given. Introduced in chapter 5, Training techniques.
     """
