@@ -12,7 +12,6 @@ above it (with no ``common`` of its own) is only appended to ``sys.path``.
 
 from __future__ import annotations
 
-import inspect
 import os
 import shutil
 import subprocess
@@ -22,16 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from common.trainer import Trainer
-
 HERE = Path(__file__).resolve().parent / "book_style"
 LIBRARY_MODULES = {"two_layer_net.py", "simple_convnet.py", "deep_convnet.py"}  # imported by the scripts
 SCRIPTS = sorted(p.relative_to(HERE).as_posix() for p in HERE.glob("ch*/*.py") if p.name not in LIBRARY_MODULES)
-
-NEEDS_BOOK_TRAINER = {"ch06/overfit_dropout.py", "ch06/hyperparameter_optimization.py", "ch07/train_convnet.py"}
-"""Scripts that use the book's Trainer keyword ``verbose`` or its ``*_list`` attributes."""
-
-TRAINER_HAS_BOOK_API = "verbose" in inspect.signature(Trainer).parameters
 
 
 def test_the_scripts_cover_every_chapter_of_the_book_from_3_to_8():
@@ -39,11 +31,7 @@ def test_the_scripts_cover_every_chapter_of_the_book_from_3_to_8():
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
-def test_book_style_script_runs(script, tmp_path, request):
-    if script in NEEDS_BOOK_TRAINER and not TRAINER_HAS_BOOK_API:
-        request.applymarker(pytest.mark.xfail(
-            reason="needs Trainer(verbose=...) and train_acc_list/test_acc_list/train_loss_list "
-                   "(being added on branch trainer)", strict=True))
+def test_book_style_script_runs(script, tmp_path):
     work = tmp_path / "book"
     shutil.copytree(HERE, work, ignore=shutil.ignore_patterns("__pycache__"))
     folder = work / script.split("/")[0]
