@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 
-import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -26,11 +25,16 @@ def canvas_png(canvas: FigureCanvasAgg, compress_level: int = 1) -> bytes:
     """The pixels already drawn on an Agg canvas, as PNG bytes (nothing is drawn again).
 
     The one PNG encoder of the widgets; a low ``compress_level`` keeps a slider
-    step fast at the price of a slightly larger image. Introduced in chapter 2,
-    Neural networks.
+    step fast at the price of a slightly larger image. An opaque picture (the
+    usual case) is written without its alpha channel, which encodes about a
+    third faster. Introduced in chapter 2, Neural networks.
     """
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    if image.getchannel("A").getextrema()[0] == 255:
+        image = image.convert("RGB")
     buffer = io.BytesIO()
-    Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=compress_level)
+    image.save(buffer, format="png", compress_level=compress_level)
     return buffer.getvalue()
 
 
