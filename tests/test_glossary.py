@@ -46,8 +46,7 @@ EMPHASIS: dict[str, set[str]] = {
            "overfits", "narrow the range"},
     "06": {"no parameters to learn", "each channel separately", "change", "hierarchy of features",
            "99.14 % test accuracy"},
-    "08": {"training a classifier minimises the KL divergence from the labels to the network's predictions",
-           "every learning algorithm works because of assumptions about the problem"},
+    "08": {"training a classifier minimises the KL divergence from the labels to the network's predictions"},
 }
 
 

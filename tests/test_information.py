@@ -1,4 +1,4 @@
-"""Entropy, cross-entropy and KL divergence (appendix): known values, identities and input checks."""
+"""Entropy, cross-entropy, KL divergence and mutual information (appendix): known values, identities, input checks."""
 
 from __future__ import annotations
 
@@ -8,14 +8,21 @@ import pytest
 from common.functions import cross_entropy_error, softmax
 from common.lessons.information import (
     as_distribution,
+    as_joint,
     bimodal,
+    binary_channel,
     binary_entropy,
+    conditional_entropy,
     cross_entropy,
     discretized_gaussian,
     entropy,
     fit_gaussian_by_kl,
+    joint_entropy,
     js_divergence,
     kl_divergence,
+    marginals,
+    mutual_information,
+    pixel_label_information,
 )
 
 
@@ -156,3 +163,66 @@ def test_kl_direction_decides_the_fit():
     assert kl_rev == pytest.approx(np.log(2), abs=1e-3)
     with pytest.raises(ValueError):
         fit_gaussian_by_kl(p, "sideways", means, stds)
+
+
+# ------------------------------------------------------------------ two variables
+def _random_joint(rng, rows, cols):
+    p = rng.random((rows, cols)) ** 2
+    return p / p.sum()
+
+
+def test_mutual_information_three_ways_and_its_bounds():
+    rng = np.random.default_rng(4)
+    for shape in ((2, 2), (2, 3), (4, 3), (5, 5)):
+        pxy = _random_joint(rng, *shape)
+        px, py = marginals(pxy)
+        h_x, h_y, h_xy = entropy(px), entropy(py), joint_entropy(pxy)
+        mi = mutual_information(pxy)
+        assert mi == pytest.approx(h_x + h_y - h_xy)                          # from entropies
+        assert mi == pytest.approx(h_y - conditional_entropy(pxy))           # H(Y) − H(Y | X)
+        by_rows = sum(px[i] * entropy(pxy[i] / px[i]) for i in range(shape[0]))
+        assert conditional_entropy(pxy) == pytest.approx(by_rows)             # Σ_x p(x) H(Y | X = x)
+        assert mutual_information(pxy.T) == pytest.approx(mi)                 # symmetric
+        assert 0 <= mi <= min(h_x, h_y) + 1e-12
+        assert mutual_information(np.outer(px, py)) == pytest.approx(0, abs=1e-12)   # independent
+
+
+def test_mutual_information_of_a_noisy_bit():
+    assert mutual_information(binary_channel(0.0), base=2) == pytest.approx(1.0)
+    assert mutual_information(binary_channel(0.5), base=2) == pytest.approx(0.0, abs=1e-12)
+    for flip in (0.01, 0.1, 0.3):
+        assert mutual_information(binary_channel(flip), base=2) == pytest.approx(1 - binary_entropy(flip))
+    assert binary_channel(0.2, p_one=0.3).sum() == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="flip"):
+        binary_channel(1.5)
+
+
+def test_joint_tables_in_a_batch_and_bad_tables():
+    rng = np.random.default_rng(5)
+    batch = np.stack([_random_joint(rng, 3, 2) for _ in range(4)])
+    np.testing.assert_allclose(mutual_information(batch), [mutual_information(t) for t in batch])
+    with pytest.raises(ValueError, match="table"):
+        as_joint([0.5, 0.5])
+    with pytest.raises(ValueError, match="sum to 1"):
+        mutual_information(np.full((2, 2), 0.3))
+    with pytest.raises(ValueError, match="negative"):
+        joint_entropy(np.array([[0.6, -0.1], [0.3, 0.2]]))
+
+
+def test_pixel_label_information_against_a_direct_count():
+    rng = np.random.default_rng(6)
+    images = rng.random((300, 6))
+    labels = rng.integers(0, 3, 300)
+    images[:, 2] = labels / 2 + 0.2 * rng.random(300)   # pixel 2 follows the label
+    images[:, 5] = 0.0                                   # pixel 5 is never on
+    info = pixel_label_information(images, labels, threshold=0.5)
+    assert info.shape == (6,)
+    for j in range(6):
+        table = np.zeros((2, 3))
+        np.add.at(table, ((images[:, j] > 0.5).astype(int), labels), 1)
+        assert info[j] == pytest.approx(mutual_information(table / 300, base=2), abs=1e-12)
+    assert info[2] == info.max() and info[5] == 0.0
+    assert np.all(info <= 1 + 1e-12)                     # a binary pixel carries at most one bit
+    np.testing.assert_allclose(pixel_label_information(images, np.eye(3)[labels]), info)   # one-hot labels
+    with pytest.raises(ValueError, match="one label per image"):
+        pixel_label_information(images, labels[:-1])

@@ -8,9 +8,16 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from common.plots.appendix import draw_gan_toy, draw_nfl, draw_one_shot, draw_pulse_memory, draw_unrolled_rnn, gan_curve
-from common.lessons.gan import gan_value, optimal_discriminator
-from common.lessons.information import discretized_gaussian, js_divergence
+from common.lessons.gan import (
+    GENERATOR_LOSSES,
+    gan_curve,
+    gan_value,
+    generator_logit_gradients,
+    generator_losses,
+    optimal_discriminator,
+    train_toy_gan,
+)
+from common.lessons.information import discretized_gaussian, entropy, js_divergence, pixel_label_information
 from common.lessons.no_free_lunch import (
     CUBE,
     LEARNERS,
@@ -20,6 +27,7 @@ from common.lessons.no_free_lunch import (
     is_linearly_separable,
     nfl_summary,
     off_training_accuracy,
+    separable_tasks,
 )
 from common.lessons.one_shot import (
     SiameseEmbedding,
@@ -30,7 +38,18 @@ from common.lessons.one_shot import (
     pairwise_distances,
     train_siamese,
 )
-from common.lessons.recurrent import pulse_memory
+from common.lessons.recurrent import distractor_memory, pulse_memory
+from common.plots.appendix import (
+    draw_distractor_memory,
+    draw_gan_toy,
+    draw_generator_losses,
+    draw_nfl,
+    draw_one_shot,
+    draw_pixel_information,
+    draw_pulse_memory,
+    draw_unrolled_rnn,
+)
+from common.plots.style import legibility_problems, use_course_style
 from common.widgets.kl_explorer import KLView, draw_binary_entropy, draw_kl, draw_kl_fits, kl_curves, kl_explorer
 
 
@@ -62,6 +81,47 @@ def test_gan_curve_is_lowest_where_the_generator_matches():
     assert means[np.argmin(curve)] == 20 and curve.min() == pytest.approx(-np.log(4))
 
 
+def test_far_from_the_data_the_divergence_is_flat():
+    """The flat JS region: a generator far from the data gets (almost) no slope to follow."""
+    pd = discretized_gaussian(20, 3, 31)
+    means = np.linspace(0, 30, 121)
+    slope = np.abs(np.gradient(gan_curve(pd, 3, means), means))
+    assert slope[means <= 2].max() < 0.03 * slope.max()           # a hundredth of the slope near the data
+    assert js_divergence(pd, discretized_gaussian(2, 3, 31)) == pytest.approx(np.log(2), abs=0.005)
+
+
+def test_generator_logit_gradients_match_numerical_derivatives():
+    a = np.linspace(-6, 6, 13)
+    h = 1e-6
+    d = 1 / (1 + np.exp(-a))
+    losses = generator_losses(a)
+    np.testing.assert_allclose(losses["saturating"], np.log(1 - d))
+    np.testing.assert_allclose(losses["non-saturating"], -np.log(d))
+    grads = generator_logit_gradients(d)
+    assert set(grads) == set(losses) == set(GENERATOR_LOSSES)
+    up, down = generator_losses(a + h), generator_losses(a - h)
+    for name in GENERATOR_LOSSES:
+        np.testing.assert_allclose(grads[name], (up[name] - down[name]) / (2 * h), rtol=1e-5, atol=1e-9)
+    assert np.isfinite(generator_losses([-800.0, 800.0])["non-saturating"]).all()   # no overflow
+    with pytest.raises(ValueError):
+        generator_logit_gradients([1.2])
+    with pytest.raises(ValueError):
+        generator_losses([np.nan])
+
+
+def test_toy_gan_the_non_saturating_loss_reaches_the_data_the_saturating_one_stalls():
+    runs = {loss: train_toy_gan(loss, steps=300) for loss in GENERATOR_LOSSES}
+    sat, non = runs["saturating"], runs["non-saturating"]
+    assert sat.d_fake[0] < 0.01                              # the discriminator starts out winning
+    assert abs(sat.theta[-1] - sat.theta[0]) < 0.5           # stalls near where it started (−3)
+    assert abs(non.theta[-50:].mean() - 3.0) < 1.0           # hovers around the data's mean
+    assert np.array_equal(train_toy_gan("saturating", steps=300).theta, sat.theta)   # seeded
+    with pytest.raises(ValueError, match="loss"):
+        train_toy_gan("wasserstein")
+    with pytest.raises(ValueError):
+        train_toy_gan("saturating", steps=0)
+
+
 def test_gan_value_edge_cases():
     assert gan_value([0.0, 0.5], [0.5, 0.5], [0.5, 0.5]) == -np.inf
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
@@ -79,7 +139,8 @@ def test_world_is_split_into_seen_and_unseen_halves():
 
 
 def test_there_are_104_linearly_separable_functions_of_three_bits():
-    assert sum(is_linearly_separable(t) for t in all_tasks()) == 104
+    assert separable_tasks(all_tasks()).sum() == 104
+    assert is_linearly_separable(CUBE[:, 0]) and is_linearly_separable(np.zeros(8, dtype=int))
     xor3 = CUBE.sum(axis=1) % 2        # parity is the classic non-separable one
     assert not is_linearly_separable(xor3)
 
@@ -185,17 +246,45 @@ def test_siamese_trains_through_the_trainer_and_pulls_classes_apart():
 
 
 # --------------------------------------------------------------------- figures and widget
-def test_appendix_figures_draw():
+def _appendix_figures():
+    from common.datasets import load_mnist
+
+    (x, t), _ = load_mnist(sample=True)
+    pd = discretized_gaussian(20, 3, 31)
+    return {
+        "pixel information": draw_pixel_information(pixel_label_information(x[:500], t[:500]),
+                                                    entropy(np.bincount(t) / len(t), 2)),
+        "nfl": draw_nfl(nfl_summary()),
+        "gan toy": draw_gan_toy(pd, discretized_gaussian(12, 3, 31), 3, np.linspace(0, 30, 11)),
+        "generator losses": draw_generator_losses([train_toy_gan(g, steps=40) for g in GENERATOR_LOSSES]),
+        "pulse": draw_pulse_memory(pulse_memory()),
+        "distractors": draw_distractor_memory(distractor_memory(steps=20, n_sequences=50)),
+        "unrolled rnn": draw_unrolled_rnn(),
+        "one shot": draw_one_shot(np.zeros((5, 784)), [5, 6, 7, 8, 9],
+                                  {"pixels, digits 5–9": 0.5, "siamese, digits 5–9": 0.9}, 0.2),
+        "binary entropy": draw_binary_entropy(),
+        "kl": draw_kl(),
+        "kl fits": draw_kl_fits(),
+        "kl widget": kl_explorer().view.fig,
+    }
+
+
+def test_appendix_figures_draw_and_read_on_a_projector():
+    """Every figure of the appendix, in the course style, has no text below 11 pt as JupyterLab shows it."""
+    import matplotlib as mpl
     import matplotlib.pyplot as plt
 
-    pd = discretized_gaussian(20, 3, 31)
-    figs = [draw_nfl(nfl_summary()), draw_gan_toy(pd, discretized_gaussian(12, 3, 31), 3, np.linspace(0, 30, 11)),
-            draw_pulse_memory(pulse_memory()), draw_unrolled_rnn(),
-            draw_one_shot(np.zeros((3, 784)), [0, 1, 2], {"pixels": 0.5, "embedding": 0.9}, 1 / 3),
-            draw_binary_entropy(), draw_kl(), draw_kl_fits()]
-    for fig in figs:
-        assert fig.axes
-        fig.canvas.draw()
+    with mpl.rc_context():
+        use_course_style()
+        figures = _appendix_figures()
+        for name, fig in figures.items():
+            assert fig.axes, name
+            fig.canvas.draw()
+            assert legibility_problems(fig) == [], (name, legibility_problems(fig))
+            assert fig.get_figwidth() * fig.dpi <= 900, f"{name} is wider than the notebook and would shrink"
+            for ax in fig.axes:
+                if ax.get_visible() and ax.axison and ax.get_label() != "<colorbar>":
+                    assert ax.get_xlabel() or ax.get_ylabel(), f"{name}: an axis without a label"
     plt.close("all")
 
 

@@ -1,4 +1,4 @@
-"""RNN and LSTM forward passes (appendix): shapes, unrolling, gates and input checks."""
+"""RNN and LSTM forward passes (appendix): shapes, unrolling, gates, input checks, and the memory experiments."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pytest
 
 from common.functions import sigmoid
 from common.lessons.recurrent import (
+    distractor_memory,
     init_lstm_params,
     init_rnn_params,
     lstm_cell,
@@ -99,12 +100,54 @@ def test_wrong_shapes_are_explained():
         init_rnn_params(0, 3)
 
 
-def test_pulse_memory_rnn_forgets_lstm_remembers():
-    pm = pulse_memory(steps=30)
-    assert pm.rnn_h.shape == pm.lstm_c.shape == (30,)
-    assert pm.rnn_h[0] == pytest.approx(np.tanh(1.0))
-    assert pm.rnn_h[-1] < 0.01 and pm.lstm_c[-1] > 0.7
-    assert pm.rnn_sensitivity[-1] < 1e-3 < 0.5 < pm.lstm_sensitivity[-1]
-    assert np.all(np.diff(pm.rnn_sensitivity) < 0)
+def test_pulse_memory_a_lone_pulse_fades_or_latches_and_the_latch_loses_the_gradient():
+    pm = pulse_memory(steps=30, rnn_weights=(0.8, 1.0, 1.5))
+    assert set(pm.state) == {"RNN, w = 0.8", "RNN, w = 1", "RNN, w = 1.5", "LSTM"}
+    assert all(v.shape == (30,) for v in pm.state.values())
+    assert pm.state["RNN, w = 1"][0] == pytest.approx(np.tanh(1.0))
+    assert pm.state["RNN, w = 0.8"][-1] < 0.01                      # forgets geometrically
+    assert 0.15 < pm.state["RNN, w = 1"][-1] < 0.3                  # fades slowly: the pulse is still there
+    fixed = pm.state["RNN, w = 1.5"][-1]
+    assert fixed == pytest.approx(np.tanh(1.5 * fixed), abs=1e-9)   # latched on tanh(w·h) = h
+    assert pm.state["LSTM"][-1] > 0.7
+    assert pm.sensitivity["RNN, w = 1.5"][-1] < 1e-9 < 1e-2 < pm.sensitivity["RNN, w = 1"][-1]
+    assert pm.sensitivity["LSTM"][-1] == pytest.approx(sigmoid(5.0) ** 29)
+    assert np.all(np.diff(pm.sensitivity["RNN, w = 0.8"]) < 0)
     with pytest.raises(ValueError):
         pulse_memory(steps=0)
+    with pytest.raises(ValueError):
+        pulse_memory(rnn_weights=())
+
+
+def test_pulse_memory_sensitivity_matches_a_numerical_derivative():
+    """|∂h_t/∂h_0| for the RNN, by nudging the state right after the pulse."""
+    w, steps, eps = 1.5, 12, 1e-6
+    pm = pulse_memory(steps=steps, rnn_weights=(w,))
+
+    def run(h0):
+        h, out = h0, [h0]
+        for _ in range(steps - 1):
+            h = np.tanh(w * h)
+            out.append(h)
+        return np.array(out)
+    h0 = np.tanh(1.0)
+    numeric = (run(h0 + eps) - run(h0 - eps)) / (2 * eps)
+    np.testing.assert_allclose(pm.sensitivity["RNN, w = 1.5"], np.abs(numeric), rtol=1e-5)
+
+
+def test_distractor_memory_only_the_lstm_keeps_the_pulse_and_its_gradient():
+    dm = distractor_memory(steps=60, distractor=0.5, n_sequences=500, seed=0)
+    assert dm.steps.shape == (61,) and all(v.shape == (61,) for v in dm.recall.values())
+    assert all(v[0] == 1.0 for v in dm.recall.values())              # right after the pulse, every sign is known
+    assert np.all(dm.recall["LSTM"] == 1.0)
+    for name in ("RNN, w = 0.8", "RNN, w = 1", "RNN, w = 1.5"):
+        assert abs(dm.recall[name][-1] - 0.5) < 0.08, name            # back to chance
+        assert dm.sensitivity[name][-1] < 1e-8 < 0.5 < dm.sensitivity["LSTM"][-1], name
+    again = distractor_memory(steps=60, distractor=0.5, n_sequences=500, seed=0)
+    np.testing.assert_array_equal(again.recall["RNN, w = 1"], dm.recall["RNN, w = 1"])
+    small = distractor_memory(steps=60, distractor=0.3, rnn_weights=(1.5,), n_sequences=500)
+    assert small.recall["RNN, w = 1.5"][-1] > 0.9                    # a latch survives weak distractors ...
+    assert small.sensitivity["RNN, w = 1.5"][-1] < 1e-12             # ... but not its gradient
+    for bad in (dict(steps=0), dict(distractor=-1.0), dict(n_sequences=0), dict(forget_bias=np.nan)):
+        with pytest.raises(ValueError):
+            distractor_memory(**bad)

@@ -4,36 +4,115 @@ Each ``check_…`` takes your function, runs it on cases whose answers come from
 the course library, prints one line per problem (``✓`` right, ``✗`` wrong, with
 the input, what you returned and what was expected) and returns ``True`` or
 ``False``. A check never raises: an unfinished stub (``raise
-NotImplementedError``) or a crash in your code becomes a message.
+NotImplementedError``) or a crash in your code becomes a message. Calling the
+library function that a check compares against (``entropy`` for exercise 1, …)
+is caught too: the point is to write it yourself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
 from common.exercises._checking import (
     BAD as _NO,
-    OK as _OK,
     call as _call,
     name as _name,
     verdict as _verdict,
 )
-from common.lessons.gan import optimal_discriminator
-from common.lessons.information import entropy, kl_divergence
-from common.lessons.one_shot import nearest_prototype
-from common.lessons.recurrent import rnn_cell
+from common.functions import sigmoid
+from common.lessons import gan as _gan
+from common.lessons import information as _info
+from common.lessons import one_shot as _one_shot
+from common.lessons import recurrent as _recurrent
 
 __all__ = [
     "check_entropy_bits",
     "check_kl_divergence",
-    "check_cross_entropy_decomposition",
-    "check_rnn_step",
-    "check_optimal_discriminator",
+    "check_mutual_information",
+    "check_lstm_step",
+    "check_generator_gradients",
     "check_nearest_prototype",
 ]
+
+_INFORMATION = {name: getattr(_info, name) for name in (
+    "entropy", "cross_entropy", "kl_divergence", "js_divergence", "binary_entropy", "joint_entropy",
+    "conditional_entropy", "mutual_information", "pixel_label_information")}
+
+
+def _scipy_versions(*names: str) -> dict[str, Callable]:
+    """SciPy's ready-made versions of the same quantities, if the learner has imported SciPy."""
+    found = {}
+    for module, attr in (("scipy.stats", "entropy"), ("scipy.special", "entr"), ("scipy.special", "rel_entr"),
+                         ("scipy.special", "kl_div"), ("scipy.spatial.distance", "cdist"),
+                         ("scipy.special", "expit")):
+        if module in sys.modules and attr in names and hasattr(sys.modules[module], attr):
+            found[f"{module}.{attr}"] = getattr(sys.modules[module], attr)
+    return found
+
+
+_PAUSED = [0]  # > 0 while a check computes its own hints with the library
+
+
+@contextmanager
+def _own_calls() -> Iterator[None]:
+    """The check's own use of the library (hints), which :func:`_watching` must not count."""
+    _PAUSED[0] += 1
+    try:
+        yield
+    finally:
+        _PAUSED[0] -= 1
+
+
+@contextmanager
+def _watching(fn: Callable, library: Mapping[str, Callable]) -> Iterator[set[str]]:
+    """Record which of the ``library`` functions ``fn`` calls, however it reached them.
+
+    Every name bound to one of them, in ``fn``'s module (the notebook) and in the
+    modules that define them, is swapped for a recording wrapper for the duration,
+    then put back.
+    """
+    used: set[str] = set()
+
+    def spy(label: str, original: Callable) -> Callable:
+        @functools.wraps(original)
+        def recording(*args: Any, **kwargs: Any) -> Any:
+            if not _PAUSED[0]:
+                used.add(label)
+            return original(*args, **kwargs)
+        return recording
+
+    spies = {id(f): spy(label, f) for label, f in library.items()}
+    spaces = [getattr(fn, "__globals__", None)]
+    spaces += [vars(sys.modules[f.__module__]) for f in library.values()
+               if getattr(f, "__module__", None) in sys.modules]
+    patched: list[tuple[dict, str, Any]] = []
+    seen: set[int] = set()
+    for space in spaces:
+        if space is None or id(space) in seen:
+            continue
+        seen.add(id(space))
+        for key, value in list(space.items()):
+            if id(value) in spies and not key.startswith("__"):
+                patched.append((space, key, value))
+                space[key] = spies[id(value)]
+    try:
+        yield used
+    finally:
+        for space, key, value in reversed(patched):
+            space[key] = value
+
+
+def _shortcut(fn: Callable, used: set[str], instead: str) -> bool:
+    if not used:
+        return False
+    print(f"{_NO} {_name(fn)} calls {', '.join(sorted(used))}, which computes the answer for you: {instead}")
+    return True
 
 
 def _show(a: Any) -> str:
@@ -54,21 +133,22 @@ def _number(v: Any) -> float | None:
     return float(arr) if arr.size == 1 else None
 
 
-def _compare_scalars(fn: Callable, cases: list[tuple], reference: Callable, what: str,
+def _compare_scalars(fn: Callable, cases: list[tuple], wants: list[float], what: str,
                      hints: Callable[[float, float, tuple], str] | None = None) -> tuple[list[str], bool]:
+    """Call ``fn`` on each case; return the wrong lines, and False if it crashed (already reported)."""
     wrong: list[str] = []
-    for args in cases:
+    for args, want in zip(cases, wants):
         ok, got = _call(fn, *[np.array(a, dtype=float) for a in args])
         if not ok:
             print(f"{_NO} {got}")
             return wrong, False
-        want = reference(*args)
         value = _number(got)
         call = f"{_name(fn)}(" + ", ".join(_show(a) for a in args) + ")"
         if value is None:
             wrong.append(f"{call} returned {got!r}; expected one number ({what})")
-        elif not np.isclose(value, want, rtol=1e-6, atol=1e-9):
-            hint = hints(value, want, args) if hints else ""
+        elif not (np.isclose(value, want, rtol=1e-6, atol=1e-9) or (np.isinf(want) and value == want)):
+            with _own_calls():
+                hint = hints(value, want, args) if hints else ""
             wrong.append(f"{call} returned {value:.6g}, expected {want:.6g}{hint}")
     return wrong, True
 
@@ -78,18 +158,20 @@ def check_entropy_bits(fn: Callable) -> bool:
     """Exercise 1: ``fn(p)`` is the entropy of the distribution ``p`` in bits, with 0·log 0 = 0."""
     cases = [([0.5, 0.5],), ([1.0, 0.0],), ([0.25] * 4,), ([0.9, 0.1],), ([0.5, 0.25, 0.125, 0.125],),
              ([0.7, 0.0, 0.2, 0.1],)]
+    wants = [_info.entropy(p, base=2) for (p,) in cases]
 
     def hint(value: float, want: float, args: tuple) -> str:
-        nats = entropy(args[0])
-        if np.isclose(value, nats):
+        if np.isclose(value, _info.entropy(args[0])):
             return ": that is the entropy in nats; use np.log2 for bits"
         if np.isnan(value):
             return ": 0·log 0 must count as 0 (skip zero probabilities)"
         if np.isclose(value, -want):
             return ": the sign is wrong, H = −Σ p log p"
         return ""
-    with np.errstate(all="ignore"):
-        wrong, finished = _compare_scalars(fn, cases, lambda p: entropy(p, base=2), "the entropy in bits", hint)
+    with np.errstate(all="ignore"), _watching(fn, {**_INFORMATION, **_scipy_versions("entropy", "entr")}) as used:
+        wrong, finished = _compare_scalars(fn, cases, wants, "the entropy in bits", hint)
+    if _shortcut(fn, used, "write −Σ p log₂ p with NumPy yourself"):
+        return False
     if not finished:
         return False
     return _verdict(wrong, len(cases), "All 6 entropies right, in bits, including a zero probability.")
@@ -99,110 +181,207 @@ def check_entropy_bits(fn: Callable) -> bool:
 def check_kl_divergence(fn: Callable) -> bool:
     """Exercise 2: ``fn(p, q)`` is KL(p‖q) in nats; 0 where p = 0, infinite where q = 0 < p."""
     cases = [([0.5, 0.5], [0.5, 0.5]), ([0.9, 0.1], [0.5, 0.5]), ([0.5, 0.5], [0.9, 0.1]),
-             ([0.2, 0.3, 0.5], [0.1, 0.6, 0.3]), ([0.0, 0.4, 0.6], [0.2, 0.2, 0.6])]
+             ([0.2, 0.3, 0.5], [0.1, 0.6, 0.3]), ([0.0, 0.4, 0.6], [0.2, 0.2, 0.6]), ([0.5, 0.5], [1.0, 0.0])]
+    wants = [_info.kl_divergence(p, q) for p, q in cases]
 
     def hint(value: float, want: float, args: tuple) -> str:
-        if np.isclose(value, kl_divergence(args[1], args[0])):
+        if np.isinf(want):
+            return (": q says the second outcome is impossible but p gives it probability 1/2, "
+                    "so the divergence is infinite (np.log of p/0 is inf)")
+        if np.isclose(value, _info.kl_divergence(args[1], args[0])):
             return ": that is KL(q‖p); the divergence is not symmetric, weight by p"
+        if np.isclose(value, _info.kl_divergence(*args, base=2)):
+            return ": that is KL in bits; this exercise asks for nats (np.log)"
         if np.isclose(value, -want):
             return ": the sign is flipped, use log(p / q)"
         if np.isnan(value):
             return ": terms with p = 0 must count as 0"
         return ""
-    with np.errstate(all="ignore"):
-        wrong, finished = _compare_scalars(fn, cases, kl_divergence, "KL(p‖q) in nats", hint)
-        if not finished:
-            return False
-        ok, got = _call(fn, np.array([0.5, 0.5]), np.array([1.0, 0.0]))
-    total = len(cases) + 1
-    value = _number(got) if ok else None
-    if value is None or not (np.isinf(value) and value > 0):
-        shown = got if not ok else (value if value is not None else repr(got))
-        wrong.append(f"KL([0.5, 0.5] ‖ [1, 0]) gave {shown}; expected inf: q says the second outcome is "
-                     "impossible but it happens half the time")
-    return _verdict(wrong, total, "KL(p‖q) right on all cases, including p = q (0), an asymmetric pair "
-                                  "and q = 0 < p (infinite).")
+    library = {**_INFORMATION, **_scipy_versions("entropy", "rel_entr", "kl_div")}
+    with np.errstate(all="ignore"), _watching(fn, library) as used:
+        wrong, finished = _compare_scalars(fn, cases, wants, "KL(p‖q) in nats", hint)
+    if _shortcut(fn, used, "write Σ p log(p / q) with NumPy yourself"):
+        return False
+    if not finished:
+        return False
+    return _verdict(wrong, len(cases), "KL(p‖q) right on all cases, including p = q (0), an asymmetric pair "
+                                       "and q = 0 < p (infinite).")
 
 
 # --------------------------------------------------------------------- exercise 3
-def check_cross_entropy_decomposition(fn: Callable) -> bool:
-    """Exercise 3: ``fn(t, y)`` is the cross-entropy −Σ t log y of one prediction, computed as H(t) + KL(t‖y)."""
-    from common.lessons.information import cross_entropy
+_MI_CASES = [
+    np.array([[0.25, 0.25], [0.25, 0.25]]),                # independent fair bits
+    _info.binary_channel(0.1),                              # a bit through a noisy channel
+    np.array([[0.5, 0.0], [0.0, 0.5]]),                     # Y = X
+    np.array([[0.30, 0.10, 0.00], [0.05, 0.15, 0.40]]),     # two rows, three columns
+    np.array([[0.20, 0.15, 0.05], [0.00, 0.10, 0.10], [0.05, 0.05, 0.30]]),  # asymmetric square
+]
 
-    cases = [([0, 0, 1], [0.1, 0.2, 0.7]), ([1, 0], [0.5, 0.5]), ([0.3, 0.7], [0.6, 0.4]),
-             ([0.25, 0.25, 0.5], [0.25, 0.25, 0.5])]
 
-    def hint(value: float, want: float, args: tuple) -> str:
-        if np.isclose(value, kl_divergence(*args)):
-            return ": that is KL(t‖y) alone; add the entropy H(t)"
-        if np.isclose(value, entropy(args[0])):
-            return ": that is H(t) alone; add KL(t‖y)"
-        return ""
+def _table(pxy: np.ndarray) -> str:
+    return "[" + ", ".join("[" + ", ".join(f"{v:g}" for v in row) + "]" for row in pxy) + "]"
+
+
+def _mi_hint(value: float, pxy: np.ndarray) -> str:
+    px, py = pxy.sum(axis=1), pxy.sum(axis=0)
+    h = {k: _info.entropy(v, base=2) for k, v in (("x", px), ("y", py), ("xy", pxy.ravel()))}
     with np.errstate(all="ignore"):
-        wrong, finished = _compare_scalars(fn, cases, cross_entropy, "the cross-entropy in nats", hint)
-    if not finished:
+        swapped = _info.kl_divergence(pxy.ravel(), np.outer(py, px).ravel(), base=2)
+    if np.isclose(value, h["x"] + h["y"]):
+        return ": that is H(X) + H(Y); subtract the joint entropy H(X, Y)"
+    if np.isclose(value, h["xy"]):
+        return ": that is the joint entropy H(X, Y), not the information the two share"
+    if np.isclose(value, _info.mutual_information(pxy)):
+        return ": that is the mutual information in nats; this exercise asks for bits (log base 2)"
+    if np.isclose(value, _info.kl_divergence(np.outer(px, py).ravel(), pxy.ravel(), base=2)):
+        return ": that is KL(p(x)p(y) ‖ p(x, y)), the other way round; weight by the joint p(x, y)"
+    if np.isclose(value, swapped):
+        return (": p(x) and p(y) are swapped in the product; p(x) = pxy.sum(axis=1) runs down the rows, "
+                "p(y) = pxy.sum(axis=0) along the columns")
+    return ""
+
+
+def check_mutual_information(fn: Callable) -> bool:
+    """Exercise 3: ``fn(pxy)`` is I(X; Y) in bits for a joint table (x along rows, y along columns)."""
+    wants = [_info.mutual_information(p, base=2) for p in _MI_CASES]
+    wrong: list[str] = []
+    with np.errstate(all="ignore"), _watching(fn, {k: _INFORMATION[k] for k in (
+            "mutual_information", "conditional_entropy", "pixel_label_information")}) as used:
+        for pxy, want in zip(_MI_CASES, wants):
+            ok, got = _call(fn, pxy.copy())
+            if not ok:
+                stub = got.startswith("Not done yet")
+                print(f"{_NO} {got}" if stub else f"{_NO} on the {pxy.shape[0]}×{pxy.shape[1]} table {_table(pxy)}: {got}")
+                return False
+            value = _number(got)
+            where = f"the {pxy.shape[0]}×{pxy.shape[1]} table {_table(pxy)}"
+            if value is None:
+                wrong.append(f"{where}: returned {got!r}; expected one number (bits)")
+            elif not np.isclose(value, want, rtol=1e-6, atol=1e-9):
+                with _own_calls():
+                    hint = _mi_hint(value, pxy)
+                wrong.append(f"{where}: returned {value:.6g}, expected {want:.6g}{hint}")
+    if _shortcut(fn, used, "build it from p(x), p(y) and a KL divergence (or entropies) yourself"):
         return False
-    return _verdict(wrong, len(cases), "H(t, y) right on all 4 cases: for a one-hot t it is −log y of "
-                                       "the true class, the loss of chapter 3.")
+    return _verdict(wrong, len(_MI_CASES), "I(X; Y) right on all 5 tables: 0 for independent bits, 1 bit when "
+                                           "Y copies X, and the non-square and asymmetric ones too.")
 
 
 # --------------------------------------------------------------------- exercise 4
-def check_rnn_step(fn: Callable) -> bool:
-    """Exercise 4: ``fn(x, h_prev, Wx, Wh, b)`` is one RNN step ``tanh(x Wx + h_prev Wh + b)`` for a batch."""
-    rng = np.random.default_rng(7)
+def _lstm_variants(x: np.ndarray, h: np.ndarray, c: np.ndarray, Wx: np.ndarray, Wh: np.ndarray,
+                   b: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Typical slips, each as the (h, c) it would return, to name what went wrong."""
+    a = x @ Wx + h @ Wh + b
+    f, i, o, g = np.split(a, 4, axis=1)
+    sf, si, so, tg = sigmoid(f), sigmoid(i), sigmoid(o), np.tanh(g)
+    out = {}
+    c1 = si * c + sf * tg
+    out["the blocks are in the order (f, i, o, g): forget first, then input"] = (so * np.tanh(c1), c1)
+    c2 = sf * c + si * tg
+    out["the output gate is missing: h = o ⊙ tanh(c)"] = (np.tanh(c2), c2)
+    out["tanh(c) is missing: h = o ⊙ tanh(c)"] = (so * c2, c2)
+    c3 = sf * c + tg
+    out["the input gate is missing: c = f ⊙ c_prev + i ⊙ g"] = (so * np.tanh(c3), c3)
+    c4 = sf * c + si * sigmoid(g)
+    out["the candidate g takes tanh, not the sigmoid"] = (so * np.tanh(c4), c4)
+    c5 = c + si * tg
+    out["the forget gate is missing: c = f ⊙ c_prev + i ⊙ g"] = (so * np.tanh(c5), c5)
+    return out
+
+
+def check_lstm_step(fn: Callable) -> bool:
+    """Exercise 4: ``fn(x, h_prev, c_prev, Wx, Wh, b)`` returns ``(h, c)``, one LSTM step for a batch.
+
+    The four blocks of H columns are, in order, the forget gate f, the input gate i,
+    the output gate o (sigmoids) and the candidate g (tanh), as in
+    :func:`common.lessons.recurrent.lstm_cell`.
+    """
+    rng = np.random.default_rng(8)
     cases = []
-    for n, d, h in ((1, 1, 1), (2, 3, 4), (5, 2, 3)):
-        cases.append((rng.normal(size=(n, d)), rng.normal(size=(n, h)), rng.normal(size=(d, h)),
-                      rng.normal(size=(h, h)), rng.normal(size=h)))
+    for n, d, hid in ((1, 1, 1), (2, 3, 2), (4, 2, 3)):
+        cases.append((rng.normal(size=(n, d)), rng.normal(size=(n, hid)), rng.normal(size=(n, hid)),
+                      rng.normal(size=(d, 4 * hid)), rng.normal(size=(hid, 4 * hid)), rng.normal(size=4 * hid)))
+    wants = [_recurrent.lstm_cell(*case) for case in cases]
     wrong: list[str] = []
-    for x, hp, Wx, Wh, b in cases:
-        ok, got = _call(fn, x.copy(), hp.copy(), Wx.copy(), Wh.copy(), b.copy())
-        if not ok:
-            print(f"{_NO} {got}")
-            return False
-        want = rnn_cell(x, hp, Wx, Wh, b)
-        where = f"x {x.shape}, h_prev {hp.shape}"
-        try:
-            arr = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
-            wrong.append(f"with {where}: returned {got!r}, expected an array of shape {want.shape}")
-            continue
-        if arr.shape != want.shape:
-            wrong.append(f"with {where}: returned shape {arr.shape}, expected {want.shape} (N, H)")
-        elif not np.allclose(arr, want, atol=1e-8):
-            if np.allclose(arr, x @ Wx + hp @ Wh + b):
-                hint = ": the tanh is missing"
-            elif np.allclose(arr, np.tanh(x @ Wx + b)):
-                hint = ": the previous state h_prev @ Wh is missing"
-            else:
-                hint = ""
-            wrong.append(f"with {where}: values differ from tanh(x @ Wx + h_prev @ Wh + b){hint}")
-    return _verdict(wrong, len(cases), "Your RNN step matches common.lessons.recurrent.rnn_cell for batches of 1, 2 and 5.")
+    library = {"lstm_cell": _recurrent.lstm_cell, "lstm_forward": _recurrent.lstm_forward}
+    with _watching(fn, library) as used:
+        for case, (want_h, want_c) in zip(cases, wants):
+            ok, got = _call(fn, *(a.copy() for a in case))
+            if not ok:
+                print(f"{_NO} {got}")
+                return False
+            where = f"x {case[0].shape}, h_prev {case[1].shape}"
+            try:
+                h, c = (np.asarray(v, dtype=float) for v in got)
+            except (TypeError, ValueError):
+                wrong.append(f"with {where}: returned {type(got).__name__}; expected a pair (h, c) of arrays")
+                continue
+            if h.shape != want_h.shape or c.shape != want_c.shape:
+                wrong.append(f"with {where}: returned shapes {h.shape} and {c.shape}, expected (N, H) = "
+                             f"{want_h.shape} for both")
+                continue
+            if np.allclose(h, want_h) and np.allclose(c, want_c):
+                continue
+            if np.allclose(h, want_c) and np.allclose(c, want_h):
+                wrong.append(f"with {where}: h and c are swapped; return (h, c)")
+                continue
+            hint = next((f": {text}" for text, (vh, vc) in _lstm_variants(*case).items()
+                         if np.allclose(h, vh) and np.allclose(c, vc)), "")
+            part = "c (and so h)" if not np.allclose(c, want_c) else "h"
+            wrong.append(f"with {where}: {part} differs from lstm_cell{hint}")
+    if _shortcut(fn, used, "write the gates and the two updates with NumPy yourself"):
+        return False
+    return _verdict(wrong, len(cases), "Your LSTM step matches common.lessons.recurrent.lstm_cell for batches "
+                                       "of 1, 2 and 4, every gate in its place.")
 
 
 # --------------------------------------------------------------------- exercise 5
-def check_optimal_discriminator(fn: Callable) -> bool:
-    """Exercise 5: ``fn(p_data, p_g)`` is the best discriminator D*(x) = p_data / (p_data + p_g)."""
-    cases = [([0.5, 0.5], [0.5, 0.5]), ([0.7, 0.2, 0.1], [0.1, 0.2, 0.7]), ([0.25, 0.25, 0.5], [0.5, 0.5, 0.0]),
-             ([0.2, 0.8], [0.6, 0.4])]
+def check_generator_gradients(fn: Callable) -> bool:
+    """Exercise 5: ``fn(d)`` returns the derivatives of the generator's two losses with respect to the
+    discriminator's logit, ``(saturating, non_saturating)``, for verdicts ``d = D(G(z))``.
+
+    The saturating loss is ``log(1 - D)``, the non-saturating one ``-log D``, and ``D = σ(a)``.
+    """
+    d = np.array([0.001, 0.01, 0.1, 0.5, 0.9, 0.99])
+    want = _gan.generator_logit_gradients(d)
+    want_s, want_n = want["saturating"], want["non-saturating"]
+    with np.errstate(all="ignore"), _watching(fn, {"generator_logit_gradients": _gan.generator_logit_gradients}) as used:
+        ok, got = _call(fn, d.copy())
+    if _shortcut(fn, used, "differentiate the two losses with respect to the logit yourself"):
+        return False
+    if not ok:
+        print(f"{_NO} {got}")
+        return False
+    try:
+        sat, non = (np.asarray(v, dtype=float) for v in got)
+    except (TypeError, ValueError):
+        print(f"{_NO} {_name(fn)}(d) returned {type(got).__name__}; expected a pair of arrays "
+              "(saturating, non_saturating), one value per entry of d")
+        return False
+    if sat.shape != d.shape or non.shape != d.shape:
+        print(f"{_NO} returned shapes {sat.shape} and {non.shape}; expected one value per entry of d, {d.shape}")
+        return False
     wrong: list[str] = []
-    for pd, pg in cases:
-        ok, got = _call(fn, np.array(pd), np.array(pg))
-        if not ok:
-            print(f"{_NO} {got}")
-            return False
-        want = optimal_discriminator(pd, pg)
-        try:
-            arr = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
-            wrong.append(f"p_data={pd}, p_g={pg}: returned {got!r}; expected {_show(want)}")
+    slips = {
+        "that is the derivative with respect to D, −1/(1 − D); multiply by dD/da = D(1 − D)": -1 / (1 - d),
+        "that is the derivative with respect to D, −1/D; multiply by dD/da = D(1 − D)": -1 / d,
+        "the sign is flipped: the loss falls as the logit rises": None,
+    }
+    for label, got_v, want_v, other in (("saturating", sat, want_s, want_n), ("non-saturating", non, want_n, want_s)):
+        if np.allclose(got_v, want_v):
             continue
-        if arr.shape != want.shape or not np.allclose(arr, want):
-            inverse = np.asarray(pg) / (np.asarray(pd) + np.asarray(pg))
-            hint = (": that is p_g / (p_data + p_g), the probability of 'fake'" if arr.shape == want.shape
-                    and np.allclose(arr, inverse) else "")
-            wrong.append(f"p_data={pd}, p_g={pg}: returned {_show(arr)}, expected {_show(want)}{hint}")
-    return _verdict(wrong, len(cases), "D* right in all 4 cases: 1/2 everywhere once the generator matches the data.")
+        hint = ""
+        if np.allclose(got_v, other):
+            hint = ": that is the other loss's derivative; return (saturating, non_saturating)"
+        elif np.allclose(got_v, -want_v):
+            hint = f": {list(slips)[2]}"
+        else:
+            for text, slip in list(slips.items())[:2]:
+                if slip is not None and np.allclose(got_v, slip):
+                    hint = f": {text}"
+        wrong.append(f"{label} loss: returned {_show(got_v)} for d = {_show(d)}, expected {_show(want_v)}{hint}")
+    return _verdict(wrong, 2, "Both derivatives right: −D for log(1 − D), which vanishes when the discriminator "
+                              "rejects the fakes, and −(1 − D) for −log D, which is largest exactly then.")
 
 
 # --------------------------------------------------------------------- exercise 6
@@ -212,22 +391,42 @@ def check_nearest_prototype(fn: Callable) -> bool:
     cases = [
         (np.array([[0.0, 0.0], [10.0, 10.0]]), np.array([0, 1]), np.array([[1.0, 2.0], [9.0, 8.0], [6.0, 6.0]])),
         (np.array([[0.0, 1.0], [1.0, 0.0], [3.0, 3.0]]), np.array([7, 2, 5]), np.array([[0.1, 0.8], [2.0, 2.5]])),
+        # Euclidean and city-block distances disagree here: (0, 0) is nearer (0.95, 0.95) by the first
+        (np.array([[1.4, 0.0], [0.95, 0.95]]), np.array([4, 9]), np.array([[0.0, 0.0], [2.0, 0.0]])),
         (rng.normal(size=(5, 8)), np.array([5, 6, 7, 8, 9]), rng.normal(size=(12, 8))),
     ]
+    wants = [_one_shot.nearest_prototype(sx, st, qx) for sx, st, qx in cases]
+    library = {"nearest_prototype": _one_shot.nearest_prototype, "pairwise_distances": _one_shot.pairwise_distances,
+               "one_shot_accuracy": _one_shot.one_shot_accuracy, **_scipy_versions("cdist")}
     wrong: list[str] = []
-    for sx, st, qx in cases:
-        ok, got = _call(fn, sx.copy(), st.copy(), qx.copy())
-        if not ok:
-            print(f"{_NO} {got}")
-            return False
-        want = nearest_prototype(sx, st, qx)
-        arr = np.asarray(got)
-        if arr.shape != want.shape:
-            wrong.append(f"{len(qx)} queries, {len(sx)} support rows: returned shape {arr.shape}, "
-                         f"expected one label per query {want.shape}")
-        elif not np.array_equal(arr, want):
-            idx = np.argmin(((qx[:, None] - sx[None]) ** 2).sum(-1), axis=1)
-            hint = ": return support_t[nearest index], not the index itself" if np.array_equal(arr, idx) else ""
+    with _watching(fn, library) as used:
+        for (sx, st, qx), want in zip(cases, wants):
+            ok, got = _call(fn, sx.copy(), st.copy(), qx.copy())
+            if not ok:
+                print(f"{_NO} {got}")
+                return False
+            try:
+                arr = np.asarray(got)
+            except (TypeError, ValueError):
+                wrong.append(f"{len(qx)} queries: returned {got!r}, expected an array of {len(qx)} labels")
+                continue
+            if arr.shape != want.shape:
+                wrong.append(f"{len(qx)} queries, {len(sx)} support rows: returned shape {arr.shape}, "
+                             f"expected one label per query {want.shape}")
+                continue
+            if np.array_equal(arr, want):
+                continue
+            diff = qx[:, None] - sx[None]
+            idx = np.argmin((diff ** 2).sum(-1), axis=1)
+            hint = ""
+            if np.array_equal(arr, idx):
+                hint = ": return support_t[nearest index], not the index itself"
+            elif np.array_equal(arr, st[np.argmax((diff ** 2).sum(-1), axis=1)]):
+                hint = ": that is the farthest example (argmax); take the argmin"
+            elif np.array_equal(arr, st[np.argmin(np.abs(diff).sum(-1), axis=1)]):
+                hint = ": that is the city-block (L1) distance; use the Euclidean one, Σ (q − s)²"
             wrong.append(f"{len(qx)} queries, labels {st.tolist()}: returned {arr.tolist()}, "
                          f"expected {want.tolist()}{hint}")
+    if _shortcut(fn, used, "compute the distances with broadcasting yourself"):
+        return False
     return _verdict(wrong, len(cases), "Every query gets the label of its nearest support example.")

@@ -2,9 +2,9 @@
 
 Introduced in chapter 6, Convolutional neural networks, for the feature-map
 widget (a digit's maps after the convolution, the ReLU and the pooling), and
-reused in the appendix, where a hidden layer serves as an embedding for
-one-shot learning. Pure functions, no plotting: the figures live in
-:mod:`common.widgets.feature_map_viewer`.
+reused in chapter 7, Deep learning, for the depth explorer and its figures.
+Pure functions, no plotting: the figures live in
+:mod:`common.widgets.feature_map_viewer` and :mod:`common.widgets.depth_explorer`.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ __all__ = [
     "TEST_IDX",
     "LEARNERS",
     "all_tasks",
+    "separable_tasks",
     "is_linearly_separable",
     "off_training_accuracy",
     "nfl_summary",
@@ -86,15 +87,41 @@ def all_tasks(n_points: int = len(CUBE)) -> NDArray[np.int64]:
     return np.array(list(itertools.product((0, 1), repeat=n_points)), dtype=np.int64)
 
 
-def is_linearly_separable(labels: NDArray, x: NDArray = CUBE) -> bool:
-    """True when one perceptron can produce ``labels`` on the inputs ``x`` (its rule converges).
+def separable_tasks(tasks: NDArray, x: NDArray = CUBE, max_epochs: int = 200) -> NDArray[np.bool_]:
+    """For each labelling (row of ``tasks``), True when one perceptron can produce it on the inputs ``x``.
 
-    On the 3-bit cube the perceptron rule converges within 50 epochs whenever a
-    separating plane exists (Novikoff's bound is far below that), so
-    non-convergence means not separable. Introduced in the appendix, No free lunch.
+    Runs chapter 1's rule (``w += (t − y)·x``, ``b += t − y``, from zero, samples in
+    order) on every labelling at once, one NumPy step per sample. The rule stops
+    making mistakes exactly when a separating plane exists (the convergence
+    theorem); on the 3-bit cube it does so within a few epochs, far below
+    ``max_epochs``, so a labelling still wrong after them is not separable.
+    Introduced in the appendix, No free lunch.
     """
-    labels = np.asarray(labels)
-    return bool(train_perceptron(x, labels, lr=1.0, max_epochs=200, seed=0).converged)
+    tasks = np.asarray(tasks)
+    x = np.asarray(x, dtype=float)
+    if tasks.ndim != 2 or tasks.shape[1] != len(x) or not np.isin(tasks, (0, 1)).all():
+        raise ValueError(f"tasks must be 0/1 labellings of the {len(x)} inputs, shape (n, {len(x)}); "
+                         f"got shape {tasks.shape}")
+    w = np.zeros((len(tasks), x.shape[1]))
+    b = np.zeros(len(tasks))
+    for _ in range(max_epochs):
+        mistakes = np.zeros(len(tasks), dtype=bool)
+        for i in range(len(x)):
+            delta = tasks[:, i] - (w @ x[i] + b > 0)
+            w += delta[:, None] * x[i]
+            b += delta
+            mistakes |= delta != 0
+        if not mistakes.any():
+            break
+    return (((w @ x.T + b[:, None]) > 0) == tasks).all(axis=1)
+
+
+def is_linearly_separable(labels: NDArray, x: NDArray = CUBE) -> bool:
+    """True when one perceptron can produce ``labels`` on the inputs ``x``: :func:`separable_tasks` for one task.
+
+    Introduced in the appendix, No free lunch.
+    """
+    return bool(separable_tasks(np.asarray(labels)[None], x)[0])
 
 
 def off_training_accuracy(learner: Learner, tasks: NDArray | None = None) -> NDArray[np.float64]:
@@ -122,7 +149,7 @@ def nfl_summary(learners: dict[str, Learner] | None = None) -> dict[str, dict[st
     """
     learners = LEARNERS if learners is None else learners
     tasks = all_tasks()
-    separable = tasks[[is_linearly_separable(t) for t in tasks]]
+    separable = tasks[separable_tasks(tasks)]
     out = {}
     for name, learner in learners.items():
         def exact_mean(ts: NDArray) -> Fraction:

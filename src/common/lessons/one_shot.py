@@ -25,8 +25,11 @@ __all__ = [
 ]
 
 
-def _as_matrix(a: ArrayLike, name: str) -> NDArray[np.float64]:
-    a = np.asarray(a, dtype=np.float64)
+def _as_matrix(a: ArrayLike, name: str, dtype: type | None = np.float64) -> NDArray[np.floating]:
+    """``a`` as a 2-D float array (one row per example): in ``dtype``, or in its own float type if ``None``."""
+    a = np.asarray(a)
+    if dtype is not None or not np.issubdtype(a.dtype, np.floating):
+        a = a.astype(dtype or np.float64, copy=False)
     if a.ndim == 1:
         a = a[np.newaxis]
     if a.ndim != 2:
@@ -127,11 +130,13 @@ class SiameseEmbedding:
     stacked and sent through once. ``embed(x)`` maps images (N, 784) to (N, out_size).
     ``gradient(x, t)`` lets :class:`~common.trainer.Trainer` train it like any
     network: it pairs up the images of a labelled mini-batch with
-    :func:`make_pairs`. Introduced in the appendix, A look ahead.
+    :func:`make_pairs`. ``dtype=np.float32`` halves the arithmetic (the appendix
+    trains it so, on float32 images). Introduced in the appendix, A look ahead.
     """
 
     def __init__(self, input_size: int = 784, hidden_size: int = 128, out_size: int = 32,
-                 margin: float = 1.0, seed: np.random.Generator | int | None = 0) -> None:
+                 margin: float = 1.0, seed: np.random.Generator | int | None = 0,
+                 dtype: type = np.float64) -> None:
         from collections import OrderedDict
 
         from common.initializers import he_std
@@ -141,20 +146,23 @@ class SiameseEmbedding:
         self.rng = rng  # after the weights, it draws the pairs of each mini-batch
         self.margin = float(margin)
         self.last_loss: float | None = None
+        self.dtype = np.dtype(dtype)
+        if self.dtype.kind != "f":
+            raise ValueError(f"dtype must be a float type such as np.float32, got {self.dtype}")
         self.params = {
-            "W1": rng.normal(0, he_std(input_size), (input_size, hidden_size)),
-            "b1": np.zeros(hidden_size),
-            "W2": rng.normal(0, np.sqrt(1 / hidden_size), (hidden_size, out_size)),
-            "b2": np.zeros(out_size),
+            "W1": rng.normal(0, he_std(input_size), (input_size, hidden_size)).astype(self.dtype),
+            "b1": np.zeros(hidden_size, dtype=self.dtype),
+            "W2": rng.normal(0, np.sqrt(1 / hidden_size), (hidden_size, out_size)).astype(self.dtype),
+            "b2": np.zeros(out_size, dtype=self.dtype),
         }
         p = self.params
         self.layers = OrderedDict(
             Affine1=Affine(p["W1"], p["b1"]), Relu1=Relu(), Affine2=Affine(p["W2"], p["b2"])
         )
 
-    def embed(self, x: ArrayLike) -> NDArray[np.float64]:
-        """Embeddings of a batch of images, (N, out_size)."""
-        out = _as_matrix(x, "x")
+    def embed(self, x: ArrayLike) -> NDArray[np.floating]:
+        """Embeddings of a batch of images, (N, out_size), in the network's dtype."""
+        out = _as_matrix(x, "x", self.dtype)
         for layer in self.layers.values():
             out = layer.forward(out)
         return out
@@ -166,22 +174,22 @@ class SiameseEmbedding:
         same class and half of different classes (:func:`make_pairs`); their
         contrastive loss is kept in ``last_loss``.
         """
-        x, t = _as_matrix(x, "x"), np.asarray(t)
+        x, t = _as_matrix(x, "x", self.dtype), np.asarray(t)
         i, j, same = make_pairs(t, len(t), self.rng)
         self.last_loss, grads = self.pair_gradient(x[i], x[j], same)
         return grads
 
     def pair_gradient(self, xa: ArrayLike, xb: ArrayLike, same: ArrayLike) -> tuple[float, dict[str, NDArray]]:
         """Contrastive loss of the pairs ``(xa[k], xb[k])`` and its gradient for every parameter."""
-        xa, xb = _as_matrix(xa, "xa"), _as_matrix(xb, "xb")
+        xa, xb = _as_matrix(xa, "xa", self.dtype), _as_matrix(xb, "xb", self.dtype)
         n = len(xa)
-        s = np.asarray(same, dtype=np.float64)
+        s = np.asarray(same, dtype=self.dtype)
         e = self.embed(np.vstack([xa, xb]))
         diff = e[:n] - e[n:]
         d = np.sqrt((diff * diff).sum(1) + 1e-12)
         loss = contrastive_loss(d, s, self.margin)
         # dL/dd per pair, then dd/d(diff) = diff / d
-        dd = (2 * s * d - 2 * (1 - s) * np.maximum(0.0, self.margin - d)) / n
+        dd = (2 * s * d - 2 * (1 - s) * np.maximum(0, self.margin - d)) / n
         ddiff = (dd / d)[:, None] * diff
         dout = np.vstack([ddiff, -ddiff])
         for layer in reversed(self.layers.values()):
@@ -194,32 +202,32 @@ def make_pairs(labels: ArrayLike, n_pairs: int, rng: np.random.Generator | int |
                ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
     """Index pairs ``(i, j)`` into ``labels``, half of the same class and half of different classes.
 
+    ``i`` is drawn uniformly; for an even ``k`` the partner ``j`` is drawn from
+    ``i``'s class, for an odd ``k`` from a class drawn uniformly among the others.
     Returns ``(i, j, same)`` with ``same[k] = 1.0`` when ``labels[i[k]] == labels[j[k]]``.
-    Introduced in the appendix, A look ahead.
+    Vectorised: one draw per pair, no Python loop. Introduced in the appendix, A look ahead.
     """
     labels = np.asarray(labels)
     rng = np.random.default_rng(rng)
-    classes = np.unique(labels)
+    classes, cls = np.unique(labels, return_inverse=True)
     if len(classes) < 2:
         raise ValueError("pairs of different classes need at least two classes")
-    pools = {c: np.flatnonzero(labels == c) for c in classes}
+    order = np.argsort(cls, kind="stable")                   # indices grouped by class
+    counts = np.bincount(cls, minlength=len(classes))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     i = rng.integers(0, len(labels), n_pairs)
     same = np.arange(n_pairs) % 2 == 0
-    j = np.empty(n_pairs, dtype=np.int64)
-    for k in range(n_pairs):
-        c = labels[i[k]]
-        if same[k]:
-            j[k] = rng.choice(pools[c])
-        else:
-            other = classes[classes != c]
-            j[k] = rng.choice(pools[rng.choice(other)])
-    return i, j, same.astype(np.float64)
+    shift = np.where(same, 0, rng.integers(1, len(classes), n_pairs))
+    partner_class = (cls[i] + shift) % len(classes)          # the own class, or one of the others
+    j = order[starts[partner_class] + (rng.random(n_pairs) * counts[partner_class]).astype(np.int64)]
+    return i, j.astype(np.int64), same.astype(np.float64)
 
 
 def train_siamese(x: ArrayLike, labels: ArrayLike, epochs: int = 10, batch_size: int = 100,
                   lr: float = 0.001, seed: int = 0, **kwargs: float) -> tuple[SiameseEmbedding, list[float]]:
     """Train a :class:`SiameseEmbedding` with Adam; return it and the mean loss of each epoch.
 
+    The network computes in the images' float type (float32 for the course's MNIST).
     An ordinary :class:`~common.trainer.Trainer` run over the labelled images
     (shuffled epochs, no evaluation: there are no classes to score); each
     mini-batch of images becomes as many pairs. Introduced in the appendix,
@@ -227,8 +235,8 @@ def train_siamese(x: ArrayLike, labels: ArrayLike, epochs: int = 10, batch_size:
     """
     from common.trainer import Trainer
 
-    x = _as_matrix(x, "x")
-    net = SiameseEmbedding(input_size=x.shape[1], seed=seed, **kwargs)
+    x = _as_matrix(x, "x", None)
+    net = SiameseEmbedding(input_size=x.shape[1], seed=seed, dtype=x.dtype, **kwargs)
     trainer = Trainer(net, x, labels, epochs=epochs, mini_batch_size=batch_size, optimizer="adam",
                       optimizer_param={"lr": lr}, evaluate_every=None, seed=seed, progress=False)
     history = trainer.train()

@@ -35,6 +35,8 @@ __all__ = [
     "init_lstm_params",
     "PulseMemory",
     "pulse_memory",
+    "DistractorMemory",
+    "distractor_memory",
 ]
 
 LSTM_GATES: tuple[str, ...] = ("f", "i", "o", "g")
@@ -161,45 +163,121 @@ def init_lstm_params(d: int, h: int, rng: np.random.Generator | int | None = 0) 
     return p
 
 
+def _memory_models(rnn_weights: tuple[float, ...], forget_bias: float) -> dict[str, dict[str, NDArray]]:
+    """One-unit networks with hand-set weights, fed (value, flag) at every step.
+
+    Each RNN adds the value to its fed-back state, ``h_t = tanh(value_t + w·h_{t-1})``,
+    and cannot use the flag except by adding it. The LSTM writes only when the flag
+    is up (input gate ``σ(12·flag − 6)``: 0.9975 or 0.0025), keeps its cell with a
+    forget gate ``σ(forget_bias)`` that depends on nothing, and shows ``tanh(c)/2``.
+    """
+    models = {f"RNN, w = {w:g}": {"Wx": np.array([[1.0], [0.0]]), "Wh": np.array([[float(w)]]), "b": np.zeros(1)}
+              for w in rnn_weights}
+    models["LSTM"] = {
+        "Wx": np.array([[0.0, 0.0, 0.0, 2.0],     # value -> candidate g = tanh(2·value)
+                        [0.0, 12.0, 0.0, 0.0]]),  # flag  -> input gate
+        "Wh": np.zeros((1, 4)),
+        "b": np.array([float(forget_bias), -6.0, 0.0, 0.0]),
+    }
+    return models
+
+
+def _run_memory(xs: NDArray, rnn_weights: tuple[float, ...], forget_bias: float
+                ) -> tuple[dict[str, NDArray], dict[str, NDArray], dict[str, NDArray]]:
+    """Hidden states, memory states (RNN: h, LSTM: c) and sensitivities ``|∂state_t/∂state_0|``, each (N, T)."""
+    n, steps = xs.shape[:2]
+    hidden, memory, sensitivity = {}, {}, {}
+    for name, p in _memory_models(rnn_weights, forget_bias).items():
+        if name == "LSTM":
+            h, c = lstm_forward(xs, np.zeros((n, 1)), np.zeros((n, 1)), **p)
+            hidden[name], memory[name] = h[..., 0], c[..., 0]
+            # Wh = 0 and the forget gate ignores the input, so ∂c_t/∂c_{t-1} = σ(forget_bias) exactly
+            sensitivity[name] = np.broadcast_to(sigmoid(forget_bias) ** np.arange(steps), (n, steps))
+        else:
+            h = rnn_forward(xs, np.zeros((n, 1)), **p)[..., 0]
+            hidden[name] = memory[name] = h
+            factors = np.abs(p["Wh"][0, 0] * (1 - h[:, 1:] ** 2))      # ∂h_t/∂h_{t-1}
+            sensitivity[name] = np.concatenate([np.ones((n, 1)), np.cumprod(factors, axis=1)], axis=1)
+    return hidden, memory, sensitivity
+
+
+def _check_memory_args(steps: int, rnn_weights: tuple[float, ...], forget_bias: float) -> None:
+    if steps < 1:
+        raise ValueError(f"steps must be at least 1, got {steps}")
+    if not rnn_weights or not all(np.isfinite(w) for w in rnn_weights) or not np.isfinite(forget_bias):
+        raise ValueError(f"need at least one finite RNN weight and a finite forget bias; got {rnn_weights}, {forget_bias}")
+
+
 @dataclass
 class PulseMemory:
-    """What :func:`pulse_memory` measured: states after one input pulse, and how far its influence reaches.
+    """What :func:`pulse_memory` measured, per network (keys like ``"RNN, w = 1"`` and ``"LSTM"``).
 
-    ``rnn_h`` and ``lstm_c`` are the states at steps 0 … T-1; ``rnn_sensitivity``
-    and ``lstm_sensitivity`` are ``|∂state_t / ∂state_0|`` (how much a change of the
-    state right after the pulse still moves the state t steps later).
-    Introduced in the appendix, A look ahead.
+    ``state`` is the memory after the pulse at steps 0 … T-1 (the RNN's ``h``, the
+    LSTM's cell ``c``); ``sensitivity`` is ``|∂state_t / ∂state_0|``, how much a
+    change right after the pulse still moves the state t steps later: the factor
+    by which a gradient shrinks on its way back. Introduced in the appendix, A look ahead.
     """
 
     steps: NDArray
-    rnn_h: NDArray
-    lstm_c: NDArray
-    lstm_h: NDArray
-    rnn_sensitivity: NDArray
-    lstm_sensitivity: NDArray
+    state: dict[str, NDArray]
+    sensitivity: dict[str, NDArray]
 
 
-def pulse_memory(steps: int = 30, rnn_w: float = 0.8, forget_bias: float = 5.0) -> PulseMemory:
-    """Feed the sequence 1, 0, 0, … to a one-unit RNN and a one-unit LSTM with hand-set weights.
+def pulse_memory(steps: int = 30, rnn_weights: tuple[float, ...] = (0.8, 1.0, 1.5),
+                 forget_bias: float = 5.0) -> PulseMemory:
+    """Feed one pulse (value 1, flag up) followed by zeros to one-unit RNNs and an LSTM.
 
-    The RNN (``h_t = tanh(x_t + rnn_w · h_{t-1})``) forgets geometrically; its
-    sensitivity is a product of factors ``rnn_w · (1 - h²) < 1``, which is the
-    vanishing gradient. The LSTM's input gate opens only for the pulse and its
-    forget gate sits near 1 (``sigmoid(forget_bias)``), so the cell state, and the
-    sensitivity ``Π f_t``, barely decay. Introduced in the appendix, A look ahead.
+    With nothing else arriving, an RNN with ``w < 1`` forgets geometrically,
+    ``w = 1`` fades slowly, and ``w > 1`` *latches* onto a fixed point of
+    ``tanh(w·h) = h`` and keeps the pulse's sign for ever; the LSTM's cell decays
+    by ``σ(forget_bias)`` per step. The sensitivities tell the other half of the
+    story: the latch keeps its state by pulling every nearby state onto it, so
+    ``|∂h_t/∂h_0|`` still vanishes geometrically. Introduced in the appendix, A look ahead.
     """
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1, got {steps}")
-    xs = np.zeros((1, steps, 1))
-    xs[0, 0, 0] = 1.0
-    rnn_h = rnn_forward(xs, np.zeros((1, 1)), np.array([[1.0]]), np.array([[rnn_w]]), np.zeros(1))[0, :, 0]
-    # LSTM blocks (f, i, o, g): f ≈ 1 always; i opens only when x = 1; o = 1/2; g = tanh(2x)
-    Wx = np.array([[0.0, 12.0, 0.0, 2.0]])
-    Wh = np.zeros((1, 4))
-    b = np.array([forget_bias, -6.0, 0.0, 0.0])
-    lstm_h, lstm_c = lstm_forward(xs, np.zeros((1, 1)), np.zeros((1, 1)), Wx, Wh, b)
-    rnn_factor = np.abs(rnn_w * (1 - rnn_h[1:] ** 2))       # ∂h_t/∂h_{t-1}
-    f = sigmoid(forget_bias)                                  # ∂c_t/∂c_{t-1} when x_t = 0, Wh = 0
-    rnn_sens = np.concatenate([[1.0], np.cumprod(rnn_factor)])
-    lstm_sens = f ** np.arange(steps)
-    return PulseMemory(np.arange(steps), rnn_h, lstm_c[0, :, 0], lstm_h[0, :, 0], rnn_sens, lstm_sens)
+    _check_memory_args(steps, rnn_weights, forget_bias)
+    xs = np.zeros((1, steps, 2))
+    xs[0, 0] = 1.0                    # value 1 with the flag up
+    _, memory, sensitivity = _run_memory(xs, tuple(rnn_weights), forget_bias)
+    return PulseMemory(np.arange(steps), {k: v[0] for k, v in memory.items()},
+                       {k: np.asarray(v[0]) for k, v in sensitivity.items()})
+
+
+@dataclass
+class DistractorMemory:
+    """What :func:`distractor_memory` measured, per network, at each step since the pulse.
+
+    ``recall`` is the fraction of sequences whose pulse sign can still be read off
+    the hidden state's sign; ``sensitivity`` the median of ``|∂state_t / ∂state_0|``
+    over the sequences. Introduced in the appendix, A look ahead.
+    """
+
+    steps: NDArray
+    distractor: float
+    recall: dict[str, NDArray]
+    sensitivity: dict[str, NDArray]
+
+
+def distractor_memory(steps: int = 60, distractor: float = 0.5, rnn_weights: tuple[float, ...] = (0.8, 1.0, 1.5),
+                      forget_bias: float = 5.0, n_sequences: int = 1000, seed: int = 0) -> DistractorMemory:
+    """Remember the sign of one pulse while weaker distractors keep arriving: the fair test of a memory.
+
+    Each sequence starts with a pulse ``±1`` (flag up), followed by ``steps``
+    inputs ``±distractor`` at random (flag down) that the network should ignore.
+    A plain RNN cannot: it adds every input into the same state, so the later
+    inputs wash the pulse out (``w ≤ 1``) or flip its latch (``w > 1``), and its
+    sensitivity vanishes whatever ``w``. The LSTM's input gate opens only on the
+    flag, so its cell keeps the pulse and its gradient path ``Π f_t``.
+    Deterministic for a ``seed``. Introduced in the appendix, A look ahead.
+    """
+    _check_memory_args(steps, rnn_weights, forget_bias)
+    if n_sequences < 1 or not np.isfinite(distractor) or distractor < 0:
+        raise ValueError(f"need n_sequences >= 1 and a distractor size >= 0; got {n_sequences}, {distractor}")
+    rng = np.random.default_rng(seed)
+    sign = rng.choice([-1.0, 1.0], n_sequences)
+    xs = np.zeros((n_sequences, steps + 1, 2))
+    xs[:, 0, 0], xs[:, 0, 1] = sign, 1.0
+    xs[:, 1:, 0] = distractor * rng.choice([-1.0, 1.0], (n_sequences, steps))
+    hidden, _, sensitivity = _run_memory(xs, tuple(rnn_weights), forget_bias)
+    recall = {k: np.mean(np.sign(h) == sign[:, None], axis=0) for k, h in hidden.items()}
+    return DistractorMemory(np.arange(steps + 1), float(distractor), recall,
+                            {k: np.median(v, axis=0) for k, v in sensitivity.items()})
