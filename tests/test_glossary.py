@@ -159,8 +159,8 @@ def test_emphasis_list_is_current(prefix: str) -> None:
     assert not stale, f"EMPHASIS lists phrases no longer bold in chapter {prefix}: {stale}; remove them"
 
 
-@pytest.mark.parametrize("path", sorted(CHAPTERS.rglob("[0-9][0-9]_*.ipynb")),
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted(p for p in CHAPTERS.rglob("[0-9][0-9]_*.ipynb")
+                                         if ".ipynb_checkpoints" not in p.parts), ids=lambda p: p.stem)
 def test_a_mention_of_the_glossary_links_to_it(path: Path) -> None:
     link = "GLOSSARY.md" if path.parent == CHAPTERS else "../GLOSSARY.md"
     for i, source in _markdown_cells(path):
