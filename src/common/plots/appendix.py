@@ -95,7 +95,7 @@ def draw_gan_toy(p_data: ArrayLike, p_g: ArrayLike, std: float, means: ArrayLike
     p_data, p_g = np.asarray(p_data, float), np.asarray(p_g, float)
     k = np.arange(len(p_data))
     d_star = optimal_discriminator(p_data, p_g)
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7.2), layout="constrained")
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5.8), layout="constrained")
     top.bar(k - 0.2, p_data, width=0.4, color=BLUE, label="p_data (real)")
     top.bar(k + 0.2, p_g, width=0.4, color=ORANGE, hatch="//", edgecolor="white", label="p_g (generated)")
     twin = top.twinx()

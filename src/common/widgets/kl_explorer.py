@@ -39,7 +39,7 @@ __all__ = [
 
 P_COLOUR, Q_COLOUR = OKABE_ITO[0], OKABE_ITO[1]
 FWD_COLOUR, REV_COLOUR = OKABE_ITO[7], OKABE_ITO[5]
-FIGSIZE = (9.0, 4.6)
+FIGSIZE = (9.0, 4.2)
 """Width that JupyterLab shows unscaled at 100 dpi, so the text keeps its size."""
 KL_MEANS = np.linspace(0, 30, 121)
 """The means of q over which the widget draws the two KL curves."""
