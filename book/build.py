@@ -276,6 +276,8 @@ def glossary_page(chapters: list[Chapter]) -> str:
     ]
     for section in data["chapters"]:
         number, title = section["number"], section["title"]
+        if not section["terms"]:
+            continue  # a chapter whose terms are not in yet
         out += [f"## {number} · {title}", ""]
         if number in pages:
             out += [f"Introduced in [chapter {number}, {title}]({pages[number]}).", ""]
