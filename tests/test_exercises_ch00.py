@@ -189,3 +189,55 @@ def test_chain_rule_rejects_typical_mistakes_with_a_hint(wrong, hint, capsys) ->
 @pytest.mark.parametrize("stub", [lambda c: None, _raises, lambda c: [1, 2]])
 def test_chain_rule_reports_stubs_without_raising(stub) -> None:
     assert ch00.check_chain_rule(stub) is False
+
+
+# --- shortcuts that must not pass ------------------------------------------------------------
+
+
+def test_partial_by_hand_rejects_a_numerical_derivative_of_g(capsys) -> None:
+    def numeric(a, b, c, h=1e-4):
+        return (ch00.g(a, b + h, c) - ch00.g(a, b - h, c)) / (2 * h)
+
+    assert ch00.check_partial_by_hand(numeric) is False      # g is linear in b: the numbers would pass
+    assert "differentiates g numerically" in capsys.readouterr().out
+
+
+def test_central_difference_rejects_the_librarys_numerical_gradient(capsys) -> None:
+    from common.gradient import numerical_gradient
+
+    assert ch00.check_central_difference(lambda f, x, i: numerical_gradient(f, x)[i]) is False
+    assert "calls numerical_gradient" in capsys.readouterr().out
+
+
+def test_central_difference_rejects_nudging_every_entry(capsys) -> None:
+    def whole_gradient(f, x, i, h=1e-4):
+        return [_central(f, x, j, h) for j in range(len(x))][i]
+
+    assert ch00.check_central_difference(whole_gradient) is False
+    assert "also nudged entry" in capsys.readouterr().out
+
+
+# --- exercise 5: the gradient of a matrix expression ----------------------------------------
+
+
+def test_matrix_gradient_accepts_x_transpose_g(capsys) -> None:
+    assert ch00.check_matrix_gradient(lambda X, W, G: X.T @ G) is True
+    assert "All 2 tests passed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (lambda X, W, G: G.T @ X, "the shape of Wᵀ"),
+    (lambda X, W, G: X.T @ np.ones_like(G), "without G"),
+    (lambda X, W, G: -X.T @ G, "sign is flipped"),
+    (lambda X, W, G: X @ G, "which product of X"),
+    (lambda X, W, G: W, "wrong values"),
+    (lambda X, W, G: np.zeros((4, 4)), "one entry per weight"),
+])
+def test_matrix_gradient_rejects_typical_mistakes(answer, hint, capsys) -> None:
+    assert ch00.check_matrix_gradient(answer) is False
+    assert hint in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("stub", [lambda X, W, G: None, _raises, lambda X, W, G: "grad"])
+def test_matrix_gradient_reports_stubs_without_raising(stub) -> None:
+    assert ch00.check_matrix_gradient(stub) is False

@@ -160,3 +160,18 @@ def test_loss_target_errors_are_explained():
         cross_entropy_error(y, np.array([0.0, 1.0, 2.0, 0.0]))  # float labels are ambiguous
     with pytest.raises(ValueError, match=r"0\.\.2"):
         softmax_cross_entropy(y, np.array([0, 1, 3, 0]))
+
+
+# ---------------------------------------------------------------------- leaky ReLU (chapter 2)
+def test_leaky_relu_values_slope_and_dtype():
+    from common.functions import leaky_relu, leaky_relu_grad
+
+    x = np.array([-2.0, 0.0, 3.0])
+    np.testing.assert_allclose(leaky_relu(x), [-0.02, 0.0, 3.0])
+    np.testing.assert_allclose(leaky_relu(x, alpha=0.1), [-0.2, 0.0, 3.0])
+    np.testing.assert_array_equal(leaky_relu_grad(x), [0.01, 0.01, 1.0])
+    for xv in [-3.1, -0.7, 0.4, 2.2]:
+        assert leaky_relu_grad(np.array(xv)) == pytest.approx(numerical_diff(leaky_relu, xv), rel=1e-7)
+    x32 = x.astype(np.float32)
+    assert leaky_relu(x32).dtype == np.float32 and leaky_relu_grad(x32).dtype == np.float32
+    assert leaky_relu([-1, 2]).dtype == np.float64

@@ -232,3 +232,62 @@ def test_mistake_bound_is_infinite_for_a_non_separating_line():
     X, t, (w, b) = separable_points(30, margin=0.1, seed=1)
     assert np.isfinite(mistake_bound(X, t, w, b))
     assert mistake_bound(X, t, -w, -b) == float("inf")
+
+
+# --------------------------------------------------------------------- counting perceptrons (trace_circuit)
+def test_gate_weights_leave_nor_to_the_exercise():
+    assert set(GATE_WEIGHTS) == {"AND", "NAND", "OR"}      # exercise 2 asks for NOR's weights
+
+
+def test_trace_counts_the_perceptrons_of_the_chapters_circuits():
+    from common.lessons.perceptron import full_adder, trace_circuit
+
+    xor = trace_circuit(XOR)
+    assert (xor.perceptrons, xor.depth, xor.gates) == (3, 2, {"AND": 1, "NAND": 1, "OR": 1})
+    half = trace_circuit(half_adder)
+    assert (half.perceptrons, half.depth, half.gates) == (5, 3, {"NAND": 5})
+    assert trace_circuit(full_adder, n_inputs=3).perceptrons == 13
+    assert "5 perceptrons (5 NAND) in 3 layers" == half.describe()
+
+
+def test_trace_counts_a_shared_output_once_and_a_repeated_call_twice():
+    from common.lessons.perceptron import trace_circuit
+
+    def shared(a, b):
+        s = XOR(a, b)
+        return NAND(s, s)
+
+    assert trace_circuit(shared).perceptrons == 4
+    assert trace_circuit(lambda a, b: NAND(XOR(a, b), XOR(a, b))).perceptrons == 7
+
+
+@pytest.mark.parametrize("shortcut", [
+    lambda a, b: int(a == b),
+    lambda a, b: 1 - XOR(a, b),
+    lambda a, b: XOR(a, b) if a else 0,
+    lambda a, b: a and b,
+    lambda a, b: max(a, b),
+])
+def test_trace_refuses_python_operations_on_bits(shortcut):
+    from common.lessons.perceptron import trace_circuit
+
+    with pytest.raises(TypeError, match="only pass bits through gates"):
+        trace_circuit(shortcut)
+
+
+def test_trace_refuses_outputs_that_no_gate_made_and_accepts_constants():
+    from common.lessons.perceptron import trace_circuit
+
+    with pytest.raises(TypeError, match="not the output of a gate"):
+        trace_circuit(lambda a, b: 1)
+    assert trace_circuit(lambda a, b: NAND(a, 1)).perceptrons == 1      # a constant bit is an input
+    with pytest.raises(TypeError, match="pass bits"):
+        trace_circuit(lambda a, b: NAND(a, 0.5))
+
+
+def test_gates_still_compute_on_numbers_and_arrays_after_tracing():
+    from common.lessons.perceptron import trace_circuit
+
+    trace_circuit(XOR)
+    assert XOR(1, 0) == 1 and isinstance(XOR(1, 0), int)
+    np.testing.assert_array_equal(XOR(INPUTS[:, 0], INPUTS[:, 1]), [0, 1, 1, 0])

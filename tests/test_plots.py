@@ -68,7 +68,7 @@ def test_plot_timeline_draws_one_marker_and_label_per_event() -> None:
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
     assert ax.get_title() and ax.get_xlabel() == "year"
-    texts = " ".join(t.get_text() for t in ax.texts)
+    texts = " ".join(t.get_text() for t in ax.texts).replace("\n", " ")
     for year, who, _ in plots.NN_HISTORY:
         assert str(year) in texts and who in texts
     lo, hi = ax.get_xlim()

@@ -189,13 +189,14 @@ def test_misclassified_agrees_with_accuracy(net, images):
     assert np.all(predicted[wrong] != labels[wrong])
 
 
-def test_draw_forward_marks_a_wrong_prediction_in_red(net, images):
+def test_draw_forward_marks_a_wrong_prediction_in_vermillion_and_hatched(net, images):
     acts = layer_activations(net, images[0])
     predicted = int(acts[-1].argmax())
     fig = draw_forward(new_forward_figure(2), acts, label=(predicted + 1) % 10, index=0)
     assert "wrong" in fig._suptitle.get_text()
     bars = fig.axes[-1].patches
-    assert bars[predicted].get_facecolor()[:3] == pytest.approx((0.839, 0.153, 0.157), abs=0.01)
+    assert bars[predicted].get_facecolor()[:3] == pytest.approx((0.835, 0.369, 0.0), abs=0.01)
+    assert bars[predicted].get_hatch()                  # a second cue beside the colour
     draw_forward(fig, acts, label=predicted, index=0)
     assert "right" in fig._suptitle.get_text()
     assert _render(fig).startswith(b"\x89PNG")
@@ -270,7 +271,7 @@ def test_activation_explorer_reuses_its_background_while_axes_stay():
     assert box.renderer.full_draws == before
     gain.value = 10.0  # slope 2.5 needs a taller axis: one full draw
     assert box.renderer.full_draws == before + 1
-    assert _pixels(box.children[1].value).shape[:2] == (256, 640)
+    assert _pixels(box.children[1].value).shape[:2] == (288, 672)    # 8.4 × 3.6 inches at 80 dpi
 
 
 # ------------------------------------------------------- static figures of chapter 2
@@ -309,3 +310,31 @@ def test_plot_batch_timing_axes_and_units():
     np.testing.assert_allclose(ax.lines[0].get_ydata(), [10, 2, 1])
     with pytest.raises(ValueError, match="one time per batch size"):
         plot_batch_timing([1, 2], [1.0])
+
+
+# ------------------------------------------------------------------ approximation explorer (section 6)
+def test_approximation_figure_shows_the_error_and_the_steps():
+    from common.widgets.approximation_explorer import draw_approximation, new_approximation_figure
+
+    fig = new_approximation_figure()
+    draw_approximation(fig, 7)
+    state = fig._approximation_artists
+    assert "7 hidden units" in state["title"].get_text() and "largest error" in state["title"].get_text()
+    assert len(state["steps"].get_offsets()) == 7
+    first = state["line"].get_ydata().copy()
+    draw_approximation(fig, 40)
+    assert len(state["steps"].get_offsets()) == 40
+    assert not np.allclose(first, state["line"].get_ydata())
+    assert _render(fig).startswith(b"\x89PNG")
+
+
+def test_approximation_explorer_redraws_and_clamps():
+    from common.widgets.approximation_explorer import MAX_SLIDER_UNITS, approximation_explorer
+
+    box = approximation_explorer(500)
+    assert box.slider.value == MAX_SLIDER_UNITS
+    first = box.children[1].value
+    box.slider.value = 1
+    assert box.children[1].value != first
+    assert "1 hidden unit:" in box.figure._approximation_artists["title"].get_text()
+    assert box.renderer.full_draws == 1        # the axes never change: every frame is blitted

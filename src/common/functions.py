@@ -20,6 +20,8 @@ __all__ = [
     "tanh_grad",
     "relu",
     "relu_grad",
+    "leaky_relu",
+    "leaky_relu_grad",
     "identity_function",
     "softmax",
     "log_softmax",
@@ -108,6 +110,30 @@ def relu_grad(x: ArrayLike) -> NDArray[np.floating]:
     """
     x = _float_array(x)
     return (x > 0).astype(x.dtype)
+
+
+LEAKY_RELU_SLOPE: float = 0.01
+"""Slope of :func:`leaky_relu` for negative inputs, the value of its original paper (Maas et al., 2013)."""
+
+
+def leaky_relu(x: ArrayLike, alpha: float = LEAKY_RELU_SLOPE) -> NDArray[np.floating]:
+    """``x`` for ``x > 0``, ``alpha * x`` otherwise: a ReLU whose negative side keeps a small slope.
+
+    The slope ``alpha`` means a unit whose inputs are all negative still passes a
+    gradient, so it cannot "die" as a ReLU unit can. Introduced in chapter 2,
+    Neural networks.
+    """
+    x = _float_array(x)
+    return np.where(x > 0, x, x * x.dtype.type(alpha))
+
+
+def leaky_relu_grad(x: ArrayLike, alpha: float = LEAKY_RELU_SLOPE) -> NDArray[np.floating]:
+    """Derivative of :func:`leaky_relu`: 1 where ``x > 0``, else ``alpha`` (``alpha`` at the kink).
+
+    Introduced in chapter 2, Neural networks.
+    """
+    x = _float_array(x)
+    return np.where(x > 0, x.dtype.type(1), x.dtype.type(alpha))
 
 
 def identity_function(x: ArrayLike) -> NDArray:

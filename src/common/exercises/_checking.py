@@ -10,6 +10,7 @@ notebooks import the chapter modules, never this one.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,25 @@ def not_done(fn: object) -> str:
     """The message for a stub that still raises ``NotImplementedError``."""
     return (f"Not done yet: {name(fn)} still raises NotImplementedError. "
             "Replace the `raise` line with your code, then run this check again.")
+
+
+def names_used(fn: object) -> set[str]:
+    """Global, enclosing and attribute names that ``fn``'s code looks up, nested code included.
+
+    Lets a check notice that an answer calls the library function it is meant to
+    replace (``perceptron``, ``softmax``, ``numerical_gradient``). Local variables are
+    not included; a callable without Python code (a builtin, a NumPy ufunc) gives an
+    empty set.
+    """
+    code = getattr(fn, "__code__", None) or getattr(getattr(fn, "__call__", None), "__code__", None)
+    names: set[str] = set()
+    stack = [code] if isinstance(code, types.CodeType) else []
+    while stack:
+        c = stack.pop()
+        names.update(c.co_names)
+        names.update(c.co_freevars)       # names from an enclosing function, e.g. an import inside it
+        stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    return names
 
 
 def call(fn: Callable[..., Any], *args: Any,

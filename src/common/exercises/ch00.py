@@ -13,11 +13,13 @@ from typing import Any
 
 import numpy as np
 
+from common.gradient import numerical_gradient
 from common.exercises._checking import (
     BAD as _BAD,
     OK as _OK,
     as_float as _as_float,
     call_reporting as _call,
+    names_used as _names_used,
     summary as _summary,
 )
 
@@ -28,7 +30,12 @@ __all__ = [
     "check_central_difference",
     "check_broadcast_shapes",
     "check_chain_rule",
+    "check_matrix_gradient",
 ]
+
+_NUMERICAL_TOOLS = {"numerical_gradient", "numerical_diff", "central_partial", "gradient_check"}
+"""Library and lesson functions that differentiate numerically: an exercise that asks for a
+formula by hand, or for your own central difference, must not hand the work to them."""
 
 
 def _show(arr: np.ndarray) -> str:
@@ -58,8 +65,14 @@ _PARTIAL_MISTAKES: list[tuple[Callable[[float, float, float], float], str]] = [
 def check_partial_by_hand(dg_db: Callable[[float, float, float], float]) -> bool:
     """Check a hand-derived ∂g/∂b for g(a, b, c) = a²·b + b·c + c³ at a few points.
 
-    Introduced in chapter 0, exercise 1.
+    A numerical derivative of ``g`` (calling ``ch00.g`` or a numerical tool) is not
+    a formula by hand and is rejected. Introduced in chapter 0, exercise 1.
     """
+    shortcut = _names_used(dg_db) & (_NUMERICAL_TOOLS | {"g"})
+    if shortcut:
+        print(f"{_BAD} your function calls {', '.join(sorted(shortcut))}: that differentiates g numerically. "
+              "Work out ∂g/∂b on paper and return that formula in a, b and c")
+        return False
     wrong = 0
     for a, b, c in _PARTIAL_POINTS:
         expected = a**2 + c
@@ -99,15 +112,29 @@ def check_central_difference(partial: Callable[[Callable[[np.ndarray], float], n
     """Check ``partial(f, x, i)``, a central-difference estimate of ∂f/∂x_i at the point x.
 
     The estimate must agree with the exact derivative to about 1e-6 (a forward
-    difference with h = 1e-4 does not), and must leave ``x`` unchanged.
+    difference with h = 1e-4 does not), must leave ``x`` unchanged, and must
+    nudge only entry ``i`` (the library's ``numerical_gradient`` nudges them all).
     Introduced in chapter 0, exercise 2.
     """
+    library = _names_used(partial) & (_NUMERICAL_TOOLS - {"central_partial"})
+    if library:
+        print(f"{_BAD} your function calls {', '.join(sorted(library))} from the library: write the "
+              "central difference yourself, nudging entry i of a copy of x by +h and by −h")
+        return False
     wrong = 0
     for name, f, point, i, expected in _DIFF_CASES:
         x = np.array(point)
         before = x.copy()
         where = f"∂f/∂x{'₀₁₂'[i]} of {name} at x = {point}"
-        value, error = _call(partial, f, x, i)
+        seen: list[np.ndarray] = []
+
+        def recorded(v: np.ndarray, f: Callable[[np.ndarray], float] = f) -> float:
+            seen.append(np.array(v, dtype=float, copy=True))
+            return f(v)
+
+        value, error = _call(partial, recorded, x, i)
+        others = [j for v in seen if v.shape == before.shape
+                  for j in np.flatnonzero(v != before) if j != i]
         got = _as_float(value)
         if error is not None:
             print(f"{_BAD} {where}: your function raised {error}")
@@ -119,6 +146,9 @@ def check_central_difference(partial: Callable[[Callable[[np.ndarray], float], n
         elif not np.array_equal(x, before):
             print(f"{_BAD} {where}: your function changed x from {_show(before)} to {_show(x)}; "
                   "nudge a copy (x.copy()) or put the entry back after each evaluation")
+        elif others:
+            print(f"{_BAD} {where}: your function also nudged entry {others[0]}, which makes "
+                  f"{len(seen)} evaluations of f where 2 are enough. Nudge only entry i")
         elif np.isclose(got, expected, rtol=1e-6, atol=1e-8):
             print(f"{_OK} {where} = {got:.6f} (exact {expected:.6f})")
             continue
@@ -281,3 +311,60 @@ def check_chain_rule(da_dc: Callable[[float], float]) -> bool:
             print(f"{_BAD} at c = {c:g} you returned {got:g}, expected {expected:g}: {hint}")
         wrong += 1
     return _summary(wrong, len(_CHAIN_POINTS))
+
+
+# --- Exercise 5: the gradient of a matrix expression ----------------------------------------
+
+
+def _matrix_case(seed: int = 5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=(4, 2))
+
+
+def check_matrix_gradient(dL_dW: Callable[[np.ndarray, np.ndarray, np.ndarray], Any]) -> bool:
+    """Check ``dL_dW(X, W, G)``, the gradient of L(W) = Σ G ⊙ (X W) with respect to W.
+
+    The answer must have the shape of W and equal Xᵀ G, which a central difference
+    confirms. Introduced in chapter 0, exercise 5.
+    """
+    X, W, G = _matrix_case()
+    expected = numerical_gradient(lambda w: float(np.sum(G * (X @ w))), W.copy())  # the answer key
+    value, error = _call(dL_dW, X.copy(), W.copy(), G.copy())
+    if error is not None:
+        hint = (": a matrix product needs matching inner sizes; ∂L/∂W has the shape of W, "
+                f"{W.shape}, so which product of X {X.shape} and G {G.shape} gives that shape?"
+                if "matmul" in error or "shapes" in error else "")
+        print(f"{_BAD} your function raised {error}{hint}")
+        return False
+    if value is None:
+        print(f"{_BAD} your function returned None: replace the stub with your formula")
+        return False
+    try:
+        got = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        print(f"{_BAD} your function returned {type(value).__name__}, expected an array of shape {W.shape}")
+        return False
+    wrong = 0
+    if got.shape == W.shape:
+        print(f"{_OK} the result has the shape of W, {W.shape}: one partial derivative per weight")
+    elif got.shape == W.T.shape:
+        print(f"{_BAD} the result has shape {got.shape}, the shape of Wᵀ: ∂L/∂W must have the shape of W, "
+              f"{W.shape}; transpose your answer (or swap the factors)")
+        return _summary(1, 2)
+    else:
+        print(f"{_BAD} the result has shape {got.shape}, but ∂L/∂W has one entry per weight, the shape of W, "
+              f"{W.shape}")
+        return _summary(1, 2)
+    if np.allclose(got, expected, rtol=1e-7, atol=1e-9):
+        print(f"{_OK} every entry agrees with a central difference on that weight")
+    else:
+        wrong += 1
+        if np.allclose(got, X.T @ np.ones_like(G)):
+            hint = "that is the gradient of Σ X W without G: each entry of X W is weighted by G"
+        elif np.allclose(got, -expected):
+            hint = "the sign is flipped"
+        else:
+            hint = ("L = Σ_n Σ_k G[n, k] · Σ_i X[n, i] W[i, k], so ∂L/∂W[i, k] = Σ_n X[n, i] G[n, k]: "
+                    "which matrix product is that?")
+        print(f"{_BAD} wrong values: {hint}")
+    return _summary(wrong, 2)

@@ -18,11 +18,14 @@ from common.exercises._checking import (
     OK as _OK,
     call,
     name as _name,
+    names_used as _names_used,
     verdict as _verdict,
 )
-from common.lessons.perceptron import INPUTS, gate_name, perceptron, perceptron_update
+from common.lessons.perceptron import (INPUTS, full_adder, gate_name, perceptron, perceptron_update,
+                                      trace_circuit)
 
 __all__ = [
+    "check_gates",
     "check_perceptron",
     "check_nor_weights",
     "check_xnor",
@@ -61,13 +64,90 @@ def _as_bit(v: object) -> int | None:
     return None
 
 
+def _uses_library(fn: Callable, forbidden: set[str], what: str) -> bool:
+    """Print a refusal and return True when ``fn``'s code calls one of the ``forbidden`` names."""
+    found = _names_used(fn) & forbidden
+    if found:
+        print(f"{_NO} {_name(fn)} calls {', '.join(sorted(found))} from the library: {what}")
+    return bool(found)
+
+
+# --------------------------------------------------------------------- your first code
+_GATE_TABLES = {"AND": (0, 0, 0, 1), "NAND": (1, 1, 1, 0), "OR": (0, 1, 1, 1)}
+_GATE_PROBES: dict[str, list[tuple[tuple[float, float], int, str]]] = {
+    # Points off the square where every perceptron with the gate's truth table agrees, because
+    # the weighted sum is linear. A rule written with if/and/== gets them wrong.
+    "AND": [((2.0, 2.0), 1, "w₁ + w₂ + b > 0 and b ≤ 0 give 2w₁ + 2w₂ + b > 0"),
+            ((-1.0, 0.0), 0, "w₁ + w₂ + b > 0 and w₂ + b ≤ 0 give w₁ > 0, so −w₁ + b < 0")],
+    "NAND": [((2.0, 2.0), 0, "w₁ + w₂ + b ≤ 0 and b > 0 give 2w₁ + 2w₂ + b < 0"),
+             ((-1.0, 0.0), 1, "w₁ + w₂ + b ≤ 0 and w₂ + b > 0 give w₁ < 0, so −w₁ + b > 0"),
+             ((-1.0, -1.0), 1, "w₁ < 0, w₂ < 0 and b > 0 give −w₁ − w₂ + b > 0")],
+    "OR": [((-1.0, -1.0), 0, "w₁ + b > 0 and w₂ + b > 0 with b ≤ 0 give w₁, w₂ > 0, so −w₁ − w₂ + b < 0"),
+           ((2.0, 0.0), 1, "w₁ + b > 0 and b ≤ 0 give 2w₁ + b > 0")],
+}
+
+
+def check_gates(AND: Callable, NAND: Callable, OR: Callable) -> bool:
+    """Your first code: AND, NAND and OR, each one perceptron ``(x1, x2) -> 0 or 1``.
+
+    Checks the four rows of each truth table, and two points off the unit square where
+    any perceptron with that truth table must agree (the weighted sum is linear), which
+    catches a gate written as an ``if`` rule instead of weights and a bias. A gate may
+    not be built from the others or from the library's weights. Introduced in chapter 1.
+    """
+    ok_all = True
+    for label, fn in (("AND", AND), ("NAND", NAND), ("OR", OR)):
+        others = ({"AND", "NAND", "OR", "XOR", "GATE_WEIGHTS", "gate", "half_adder"} - {label}) & _names_used(fn)
+        if others:
+            print(f"{_NO} {label} uses {', '.join(sorted(others))}: give each gate its own weights and bias")
+            ok_all = False
+            continue
+        rows, problem = [], None
+        for (x1, x2), want in zip(INPUTS.tolist(), _GATE_TABLES[label]):
+            ok, got = _call(fn, x1, x2)
+            bit = _as_bit(got) if ok else None
+            if not ok or got is None:
+                problem = (f"{label}({x1}, {x2}) returned None: not done yet, replace `...` with the three "
+                           "lines of a perceptron" if ok else got)
+                break
+            if bit is None:
+                problem = f"{label}({x1}, {x2}) returned {got!r}; expected 0 or 1"
+                break
+            rows.append(bit)
+        if problem is None and tuple(rows) != _GATE_TABLES[label]:
+            wrong = [f"({a}, {c}) → {r}" for (a, c), r, t in zip(INPUTS.tolist(), rows, _GATE_TABLES[label]) if r != t]
+            problem = (f"{label} gives {', '.join(wrong)}; its truth table is {_GATE_TABLES[label]}"
+                       f" (yours computes {gate_name(rows)})")
+        if problem is None:
+            for (x1, x2), want, why in _GATE_PROBES[label]:
+                ok, got = _call(fn, x1, x2)
+                if not ok or _as_bit(got) != want:
+                    shown = got if ok else "an error"
+                    problem = (f"{label}({x1:g}, {x2:g}) returned {shown}, but every perceptron with {label}'s "
+                               f"truth table outputs {want} there ({why}). Write the gate as a weighted sum "
+                               "and a threshold, not as an if rule")
+                    break
+        if problem is None:
+            print(f"{_OK} {label} is a perceptron with the right truth table")
+        else:
+            print(f"{_NO} {problem}")
+            ok_all = False
+    return ok_all
+
+
 # --------------------------------------------------------------------- exercise 1
 def check_perceptron(fn: Callable) -> bool:
     """Exercise 1: ``fn(x, w, b)`` returns 1 when ``w · x + b > 0`` and 0 otherwise, for one input.
 
     Checks hand-picked cases (including a sum of exactly 0, which must give 0) and 20
-    random ones against :func:`common.lessons.perceptron.perceptron`.
+    random ones against :func:`common.lessons.perceptron.perceptron`, which the
+    answer itself may not call.
     """
+    if fn is perceptron or _uses_library(fn, {"perceptron", "weighted_sum", "gate"},
+                                         "compute the weighted sum and the threshold yourself"):
+        if fn is perceptron:
+            print(f"{_NO} that is the library's perceptron: write your own function")
+        return False
     rng = np.random.default_rng(1)
     cases = [
         (np.array([1.0, 1.0]), np.array([0.5, 0.5]), -0.7),
@@ -123,8 +203,27 @@ def check_nor_weights(weights: object) -> bool:
 
 
 # --------------------------------------------------------------------- exercise 3
-def check_xnor(fn: Callable) -> bool:
-    """Exercise 3: ``fn(x1, x2)`` is XNOR (1 when the inputs are equal), built from gates."""
+_XNOR_GATES = {"AND", "NAND", "OR"}
+
+
+def _trace(fn: Callable, n_inputs: int) -> tuple[object | None, str | None]:
+    """``trace_circuit(fn)`` or ``(None, why it is not a circuit of gates)``."""
+    try:
+        return trace_circuit(fn, n_inputs), None
+    except TypeError as err:
+        return None, str(err)
+    except Exception as err:  # noqa: BLE001 - the learner's code may fail in any way
+        return None, f"{type(err).__name__}: {err}"
+
+
+def check_xnor(fn: Callable, n_perceptrons: object = None) -> bool:
+    """Exercise 3: ``fn(x1, x2)`` is XNOR built from the gates AND, NAND, OR, XOR, and
+    ``n_perceptrons`` is how many perceptrons it uses.
+
+    The truth table is checked on bits; then the circuit is traced with symbolic wires
+    (:func:`common.lessons.perceptron.trace_circuit`), which rejects Python shortcuts such as
+    ``int(x1 == x2)`` or ``1 - XOR(x1, x2)`` and counts the perceptrons.
+    """
     want = {(0, 0): 1, (0, 1): 0, (1, 0): 0, (1, 1): 1}
     wrong: list[str] = []
     got_table = []
@@ -139,15 +238,45 @@ def check_xnor(fn: Callable) -> bool:
             wrong.append(f"{_name(fn)}({x1}, {x2}) returned {got!r}; expected a single 0 or 1")
         elif bit != t:
             wrong.append(f"{_name(fn)}({x1}, {x2}) returned {bit}, expected {t}")
-    passed = _verdict(wrong, 4, f"{_name(fn)} computes XNOR on all four inputs.")
-    if not passed and None not in got_table:
-        print(f"Your function computes {gate_name(got_table)}, not XNOR.")
-    return passed
+    if not _verdict(wrong, 4, f"{_name(fn)} computes XNOR on all four inputs."):
+        if None not in got_table:
+            print(f"Your function computes {gate_name(got_table)}, not XNOR.")
+        return False
+    trace, why = _trace(fn, 2)
+    if trace is None:
+        print(f"{_NO} but it is not a circuit of gates: {why}. Hint: NOT x is NAND(x, x)")
+        return False
+    foreign = sorted(set(trace.gates) - _XNOR_GATES)
+    if foreign:
+        print(f"{_NO} your circuit uses {', '.join(foreign)}; this exercise allows only AND, NAND, OR and XOR")
+        return False
+    print(f"{_OK} it is a circuit of {trace.describe()}.")
+    if n_perceptrons is None or n_perceptrons is Ellipsis:
+        print(f"{_NO} Now answer the question: how many perceptrons does your circuit use? "
+              "Set the number in the cell and run the check again.")
+        return False
+    try:
+        claimed = int(n_perceptrons)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        print(f"{_NO} expected the number of perceptrons as a whole number, got {n_perceptrons!r}")
+        return False
+    if claimed != trace.perceptrons:
+        print(f"{_NO} you said {claimed} perceptrons, but the circuit has {trace.perceptrons}. Count every gate "
+              "call, and remember that XOR is itself three perceptrons in two layers (NAND and OR, then AND).")
+        return False
+    print(f"{_OK} and you counted them right: {claimed}.")
+    return True
 
 
 # --------------------------------------------------------------------- exercise 4
 def check_full_adder(fn: Callable) -> bool:
-    """Exercise 4: ``fn(a, b, carry_in)`` returns ``(sum, carry_out)`` for all eight input bits."""
+    """Exercise 4: ``fn(a, b, carry_in)`` returns ``(sum, carry_out)`` for all eight input bits,
+    built from gates (traced with symbolic wires) and without the library's ``full_adder``."""
+    if fn is full_adder:
+        print(f"{_NO} that is the library's full_adder: build your own from two half_adders and an OR")
+        return False
+    if _uses_library(fn, {"full_adder", "add_binary"}, "build the full adder from two half_adders and an OR"):
+        return False
     wrong: list[str] = []
     for a, b, c in itertools.product((0, 1), repeat=3):
         ok, got = _call(fn, a, b, c)
@@ -164,12 +293,21 @@ def check_full_adder(fn: Callable) -> bool:
         elif pair != want:
             wrong.append(f"{_name(fn)}({a}, {b}, {c}) returned (sum={pair[0]}, carry={pair[1]}), "
                          f"expected (sum={want[0]}, carry={want[1]}) since {a} + {b} + {c} = {a + b + c}")
-    return _verdict(wrong, 8, f"{_name(fn)} adds three bits correctly on all eight inputs.")
+    if not _verdict(wrong, 8, f"{_name(fn)} adds three bits correctly on all eight inputs."):
+        return False
+    trace, why = _trace(fn, 3)
+    if trace is None:
+        print(f"{_NO} but it is not a circuit of gates: {why}")
+        return False
+    print(f"{_OK} it is a circuit of {trace.describe()}.")
+    return True
 
 
 # --------------------------------------------------------------------- exercise 5
 def check_perceptron_update(fn: Callable) -> bool:
     """Exercise 5: ``fn(w, b, x, t, lr)`` returns the new ``(w, b)`` after one step of Rosenblatt's rule."""
+    if _uses_library(fn, {"perceptron_update", "train_perceptron"}, "write the update w + lr·(t − y)·x yourself"):
+        return False
     cases = [
         (np.array([0.0, 0.0]), 0.0, np.array([1.0, 0.5]), 1, 1.0),     # silent but should fire
         (np.array([0.5, 0.5]), 0.2, np.array([1.0, -0.5]), 0, 0.1),    # fires but should not
@@ -207,8 +345,11 @@ def check_output_grid(fn: Callable) -> bool:
     """Exercise 6 (seminar homework): ``fn(w, b, xs, ys)`` returns the 0/1 outputs on the grid.
 
     ``Z[i, j]`` must be the output at ``(xs[j], ys[i])``: rows follow ``ys``, as
-    ``np.meshgrid`` and ``plt.imshow(..., origin="lower")`` expect.
+    ``np.meshgrid`` and ``plt.imshow(..., origin="lower")`` expect. The library's
+    ``output_grid`` does this already, so the answer may not call it.
     """
+    if _uses_library(fn, {"output_grid", "draw_output_surface"}, "evaluate the perceptron on the grid yourself"):
+        return False
     w, b = np.array([1.0, -0.5]), 0.1
     xs = np.linspace(-1, 1, 7)
     ys = np.linspace(-1, 1, 5)

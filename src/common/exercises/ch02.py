@@ -16,8 +16,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from common.exercises._checking import BAD, not_done
-from common.functions import sigmoid, softmax
+from common.exercises._checking import BAD, names_used, not_done
+from common.functions import sigmoid, softmax, step_function
+from common.lessons.universal_approximation import bump_network, predict_1d
 
 __all__ = [
     "check_step_function",
@@ -25,6 +26,9 @@ __all__ = [
     "check_collapse",
     "check_forward",
     "check_accuracy",
+    "check_first_layer",
+    "check_sigmoid_derivative",
+    "check_bump",
 ]
 
 _Check = TypeVar("_Check", bound=Callable[..., bool])
@@ -85,9 +89,25 @@ def _call(fn: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
     return result, None
 
 
+def _overflowed(err: str | None) -> bool:
+    """True when NumPy reported an overflow or an invalid value (an underflow to 0 is harmless)."""
+    return err is not None and ("overflow" in err or "invalid" in err)
+
+
 def _fmt(a: Any) -> str:
     text = np.array2string(np.asarray(a, dtype=float), precision=4, suppress_small=True)
     return " ".join(text.split())  # one line, even for a 2-D array
+
+
+def _library_shortcut(fn: Any, forbidden: set[str], library: Any = None) -> bool:
+    """Print a refusal and return True when ``fn`` is, or calls, the library code it should replace."""
+    if library is not None and fn is library:
+        print(f"✗ that is the library's {getattr(library, '__name__', 'function')}: write your own")
+        return True
+    found = names_used(fn) & forbidden
+    if found:
+        print(f"✗ your function calls {', '.join(sorted(found))}: write the computation yourself")
+    return bool(found)
 
 
 def _summary(results: list[bool]) -> bool:
@@ -105,8 +125,11 @@ def check_step_function(fn: Callable[[np.ndarray], Any]) -> bool:
     """Exercise 1: a step function that takes a whole NumPy array at once.
 
     Introduced in chapter 2, Neural networks. Expects 1 where ``x > 0``, 0 where
-    ``x <= 0``, the same shape as the input, for 1-D and 2-D arrays.
+    ``x <= 0``, the same shape as the input, for 1-D and 2-D arrays. The library's
+    ``step_function`` may not do the work.
     """
+    if _library_shortcut(fn, {"step_function"}, step_function):
+        return False
     results = []
     x = np.array([-2.0, -0.5, 0.0, 0.5, 3.0])
     want = np.array([0, 0, 0, 1, 1])
@@ -150,7 +173,10 @@ def check_softmax(fn: Callable[[np.ndarray], Any]) -> bool:
 
     Introduced in chapter 2, Neural networks. Expects probabilities along the last
     axis, no overflow for scores like 1010, and one softmax per row of a 2-D input.
+    The library's ``softmax`` may not do the work.
     """
+    if _library_shortcut(fn, {"softmax", "log_softmax", "softmax_cross_entropy"}, softmax):
+        return False
     results = []
     cases = [
         ("small scores [0.3, 2.9, 4.0]", np.array([0.3, 2.9, 4.0])),
@@ -165,7 +191,7 @@ def check_softmax(fn: Callable[[np.ndarray], Any]) -> bool:
         got = np.asarray(got, dtype=float)
         if got.shape != a.shape:
             results.append(_fail(f"{label}: returned shape {got.shape}, expected {a.shape}"))
-        elif not np.all(np.isfinite(got)) or err:
+        elif not np.all(np.isfinite(got)) or _overflowed(err):
             why = f" ({err})" if err else ""
             results.append(_fail(f"{label}: got {_fmt(got)}{why}; exp(1010) overflows to inf, "
                                  "so subtract the largest score before calling np.exp"))
@@ -182,6 +208,11 @@ def check_softmax(fn: Callable[[np.ndarray], Any]) -> bool:
         got = np.asarray(got, dtype=float)
         if got.shape != batch.shape:
             results.append(_fail(f"a batch of shape (2, 3) gave shape {got.shape}: keep the shape"))
+        elif not np.all(np.isfinite(got)) or _overflowed(err):
+            why = f" ({err})" if err else ""
+            results.append(_fail(
+                f"a batch of two rows, [[1, 2, 3], [1000, 1000, 1000]]: got {_fmt(got)}{why}; exp(1000) "
+                "overflows to inf. Subtract each row's own maximum, np.max(a, axis=-1, keepdims=True)"))
         elif np.allclose(got, want, rtol=1e-6, atol=1e-12):
             results.append(_ok("a batch of two rows: each row sums to 1"))
         else:
@@ -270,7 +301,13 @@ def check_forward(fn: Callable[[dict[str, np.ndarray], np.ndarray], Any]) -> boo
 
     Introduced in chapter 2, Neural networks. Hidden layers use sigmoid, the
     output the identity; ``x`` may be one input of shape (2,) or a batch (N, 2).
+    Calling the chapter's ``forward`` or a library network does not count.
     """
+    if _library_shortcut(fn, {"forward", "predict", "MultiLayerNet", "net_small"}):
+        return False
+    if getattr(fn, "__name__", "") == "forward":
+        print("✗ that is the chapter's forward from section 4: write my_forward yourself")
+        return False
     net = _small_network()
     results = []
     for label, x in (("one input of shape (2,)", np.array([1.0, 0.5])),
@@ -341,4 +378,126 @@ def check_accuracy(fn: Callable[[np.ndarray, np.ndarray], Any]) -> bool:
         else:
             results.append(_fail(f"{label}: got {value:g}, expected 0.75; compare "
                                  "y.argmax(axis=1) with t"))
+    return _summary(results)
+
+
+# ----------------------------------------------------------------------- try it: section 4
+@_never_raises
+def check_first_layer(network: dict[str, np.ndarray], x: np.ndarray, a1: Any) -> bool:
+    """Try it (section 4): the first layer's weighted sums ``a1 = x @ W1 + b1``, worked out by hand.
+
+    Introduced in chapter 2, Neural networks. ``network`` and ``x`` are the chapter's;
+    ``a1`` is the learner's list of numbers.
+    """
+    if a1 is None or a1 is Ellipsis or (isinstance(a1, (list, tuple)) and any(v is Ellipsis for v in a1)):
+        return _fail("not done yet: replace each ... with a number you worked out by hand")
+    want = np.asarray(x, dtype=float) @ network["W1"] + network["b1"]
+    try:
+        got = np.asarray(a1, dtype=float)
+    except (TypeError, ValueError):
+        return _fail(f"expected {want.size} numbers, got {a1!r}")
+    if got.shape != want.shape:
+        return _fail(f"expected {want.size} numbers, one per unit of the first hidden layer, got {got.size}")
+    if np.allclose(got, want, atol=5e-3):
+        return _ok(f"a1 = {_fmt(want)}: right, the first layer by hand")
+    if np.allclose(got, np.asarray(x, dtype=float) @ network["W1"], atol=5e-3):
+        return _fail("you left out the biases b1")
+    if np.allclose(got, sigmoid(want), atol=5e-3):
+        return _fail("those are the sigmoid outputs z1; a1 is the weighted sum before the sigmoid")
+    j = int(np.argmax(np.abs(got - want)))
+    return _fail(f"not quite: check unit {j}, which adds x₁·W1[0, {j}] + x₂·W1[1, {j}] + b1[{j}] "
+                 f"(column {j} of W1 holds its weights)")
+
+
+# ----------------------------------------------------------------------- exercise 6
+@_never_raises
+def check_sigmoid_derivative(dsigma_du: Callable[[Any], Any], du_dx: Callable[[Any], Any],
+                             slope_from_output: Callable[[Any], Any]) -> bool:
+    """Exercise 6: σ′(x) = σ(x)(1 − σ(x)) by the chain rule, with σ = 1/u and u = 1 + e^(−x).
+
+    Introduced in chapter 2, Neural networks. ``dsigma_du(u)`` is dσ/du as a function of
+    ``u``, ``du_dx(x)`` is du/dx as a function of ``x``, and ``slope_from_output(y)`` is
+    σ′ written with the output ``y = σ(x)`` alone, the form chapter 4 uses.
+    """
+    if _library_shortcut(slope_from_output, {"sigmoid_grad", "sigmoid", "tanh_grad"}):
+        return False
+    results = []
+    u = np.array([1.5, 2.0, 4.0, 11.0])
+    got, err = _call(dsigma_du, u.copy())
+    if got is None:
+        results.append(_fail(f"dσ/du: {err}"))
+    elif np.allclose(np.asarray(got, dtype=float), -1 / u**2, rtol=1e-9):
+        results.append(_ok("dσ/du = −1/u²"))
+    elif np.allclose(np.asarray(got, dtype=float), 1 / u**2, rtol=1e-9):
+        results.append(_fail("dσ/du has the wrong sign: 1/u = u⁻¹, whose derivative is −u⁻²"))
+    else:
+        results.append(_fail("dσ/du is wrong: write 1/u as u⁻¹ and use d(uⁿ)/du = n·uⁿ⁻¹"))
+    x = np.array([-2.0, -0.5, 0.0, 1.0, 3.0])
+    got, err = _call(du_dx, x.copy())
+    if got is None:
+        results.append(_fail(f"du/dx: {err}"))
+    elif np.allclose(np.asarray(got, dtype=float), -np.exp(-x), rtol=1e-9):
+        results.append(_ok("du/dx = −e^(−x)"))
+    elif np.allclose(np.asarray(got, dtype=float), np.exp(-x), rtol=1e-9):
+        results.append(_fail("du/dx has the wrong sign: e^(−x) is e^v with v = −x, and dv/dx = −1 "
+                             "(the chain rule once more)"))
+    else:
+        results.append(_fail("du/dx is wrong: the 1 is a constant, and the derivative of e^v is e^v"))
+    y = np.array([0.5, 0.1, 0.9, 0.99, 0.25])
+    got, err = _call(slope_from_output, y.copy())
+    want = y * (1 - y)
+    if got is None:
+        results.append(_fail(f"σ′ from y: {err}"))
+    else:
+        got = np.asarray(got, dtype=float)
+        wrong = [(y * (1 + y), "y(1 + y): check the sign of e^(−x) = (1 − y)/y"),
+                 (1 - y**2, "1 − y²: that is tanh′ written with tanh's output, not the sigmoid's"),
+                 (y**2 * (1 - y), "y²(1 − y): (−1/u²)·(−e^(−x)) = e^(−x)/u², and 1/u² = y² but e^(−x) = (1 − y)/y"),
+                 (1 - y, "1 − y: one factor y is missing"), (y, "y: one factor (1 − y) is missing")]
+        if got.shape == y.shape and np.allclose(got, want, rtol=1e-9):
+            results.append(_ok("σ′ = y(1 − y), written with the output y = σ(x) alone"))
+        else:
+            hint = next((why for value, why in wrong if got.shape == y.shape and np.allclose(got, value)), None)
+            results.append(_fail(f"σ′ from y is wrong{': ' + hint if hint else ''}. Multiply the two "
+                                 "derivatives, then use 1/u = y and e^(−x) = u − 1 = (1 − y)/y"))
+    return _summary(results)
+
+
+# ----------------------------------------------------------------------- exercise 7
+@_never_raises
+def check_bump(fn: Callable[..., Any]) -> bool:
+    """Exercise 7: ``fn(x, left, right, height)``, a bump from two sigmoid units of gain 50.
+
+    Introduced in chapter 2, Neural networks. The output must equal the network of
+    :func:`common.lessons.universal_approximation.bump_network`, which the answer may
+    not call.
+    """
+    if _library_shortcut(fn, {"bump_network", "predict_1d", "staircase_network"}):
+        return False
+    results = []
+    x = np.linspace(-3, 3, 121)
+    for left, right, height in ((-1.0, 1.0, 3.0), (0.5, 2.0, -1.5)):
+        label = f"bump on [{left:g}, {right:g}] of height {height:g}"
+        want = predict_1d(bump_network(left, right, height), x)
+        got, err = _call(fn, x.copy(), left, right, height)
+        if got is None:
+            results.append(_fail(f"{label}: {err}"))
+            continue
+        got = np.asarray(got, dtype=float)
+        if got.shape != x.shape:
+            results.append(_fail(f"{label}: returned shape {got.shape}, expected {x.shape}, one output per input"))
+        elif np.allclose(got, want, atol=1e-6):
+            results.append(_ok(f"{label}: height {height:g} inside, 0 outside"))
+        elif np.allclose(got, -want, atol=1e-6):
+            results.append(_fail(f"{label}: upside down; the unit that steps at left adds +height"))
+        elif np.allclose(got, height * sigmoid(50 * (x - left)), atol=1e-6):
+            results.append(_fail(f"{label}: only one step; subtract a second step at right"))
+        elif np.allclose(got, height * (sigmoid(x - left) - sigmoid(x - right)), atol=1e-6):
+            results.append(_fail(f"{label}: the gain is missing: each unit computes sigmoid(50·(x − position))"))
+        elif np.allclose(got, height * (sigmoid(50 * x - left) - sigmoid(50 * x - right)), atol=1e-6):
+            results.append(_fail(f"{label}: the step sits at the wrong place: weight 50 and bias −50·left "
+                                 "put the step at x = left"))
+        else:
+            results.append(_fail(f"{label}: wrong values; output = height·sigmoid(50(x − left)) − "
+                                 "height·sigmoid(50(x − right))"))
     return _summary(results)

@@ -44,6 +44,9 @@ __all__ = [
     "perceptron_update",
     "train_perceptron",
     "mistake_bound",
+    "Wire",
+    "CircuitTrace",
+    "trace_circuit",
 ]
 
 INPUTS: NDArray[np.int64] = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
@@ -53,9 +56,10 @@ GATE_WEIGHTS: dict[str, tuple[float, float, float]] = {
     "AND": (0.5, 0.5, -0.7),
     "NAND": (-0.5, -0.5, 0.7),
     "OR": (0.5, 0.5, -0.2),
-    "NOR": (-0.5, -0.5, 0.2),
 }
-"""Hand-set ``(w1, w2, b)`` for each gate one perceptron can compute. Many other values work too."""
+"""Hand-set ``(w1, w2, b)`` for the three gates chapter 1 builds. Many other values work too.
+
+NOR is left out on purpose: finding its weights is the chapter's exercise 2."""
 
 GATE_NAMES: dict[tuple[int, int, int, int], str] = {
     (0, 0, 0, 0): "constant 0",
@@ -116,16 +120,22 @@ def perceptron(x: ArrayLike, w: ArrayLike, b: float, tol: float = 0.0) -> NDArra
     return (weighted_sum(x, w, b) > tol).astype(np.int64)
 
 
-def gate(w1: float, w2: float, b: float) -> Callable[[ArrayLike, ArrayLike], NDArray | int]:
+def gate(w1: float, w2: float, b: float, name: str | None = None
+         ) -> Callable[[ArrayLike, ArrayLike], NDArray | int]:
     """Return a two-input gate ``g(x1, x2)`` computed by one perceptron with these parameters.
 
     ``x1`` and ``x2`` may be 0/1 scalars (an ``int`` comes back) or arrays of the same
     shape (an array comes back), so circuits built from gates run on many inputs at
-    once. Introduced in chapter 1, Perceptron.
+    once. Given :class:`Wire` inputs the gate computes nothing and returns a new wire
+    labelled ``name``: that is how :func:`trace_circuit` counts perceptrons.
+    Introduced in chapter 1, Perceptron.
     """
     w = np.array([w1, w2], dtype=float)
+    label = name or f"perceptron(w = ({w1:g}, {w2:g}), b = {b:g})"
 
     def g(x1: ArrayLike, x2: ArrayLike) -> NDArray | int:
+        if isinstance(x1, Wire) or isinstance(x2, Wire):
+            return Wire(label, (_as_wire(x1), _as_wire(x2)))
         a, c = np.broadcast_arrays(np.asarray(x1), np.asarray(x2))
         out = perceptron(np.stack([a, c], axis=-1), w, b, tol=ON_LINE_TOL)
         return int(out) if out.ndim == 0 else out
@@ -153,7 +163,7 @@ def XOR(x1: ArrayLike, x2: ArrayLike) -> NDArray | int:
     return AND(NAND(x1, x2), OR(x1, x2))
 
 
-_AND, _NAND, _OR = (gate(*GATE_WEIGHTS[k]) for k in ("AND", "NAND", "OR"))
+_AND, _NAND, _OR = (gate(*GATE_WEIGHTS[k], name=k) for k in ("AND", "NAND", "OR"))
 
 
 # --------------------------------------------------------------------- truth tables
@@ -451,3 +461,102 @@ def mistake_bound(X: ArrayLike, t: ArrayLike, w: ArrayLike, b: float) -> float:
         return float("inf")
     R = float(np.max(np.linalg.norm(Xa, axis=1)))
     return (R / gamma) ** 2
+
+
+# --------------------------------------------------------------------- counting perceptrons
+class Wire:
+    """A symbolic bit: feed wires to the gates and they record a circuit instead of computing.
+
+    A wire is an input of the circuit (``gate=None``) or the output of one perceptron
+    (``gate`` names it, ``inputs`` are the two wires it reads). A wire has no value, so
+    Python's ``if``, ``and``, ``==`` and arithmetic refuse it with a message: only gates
+    can combine wires. Introduced in chapter 1, Perceptron (exercises 3 and 4).
+    """
+
+    __slots__ = ("label", "inputs")
+
+    def __init__(self, label: str, inputs: tuple[Wire, ...] = ()) -> None:
+        self.label = label
+        self.inputs = inputs
+
+    @property
+    def is_input(self) -> bool:
+        """True for an input of the circuit, False for a perceptron's output."""
+        return not self.inputs
+
+    def __repr__(self) -> str:
+        return f"Wire({self.label!r})" if self.is_input else f"Wire({self.label} of {len(self.inputs)} wires)"
+
+    def _refuse(self, *_: object) -> None:
+        raise TypeError("this circuit uses a Python operation on a bit (if, and/or/not, ==, +, -, int(), …); "
+                        "a circuit of perceptrons may only pass bits through gates such as AND, NAND, OR")
+
+    __bool__ = __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse          # type: ignore[assignment]
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse            # type: ignore[assignment]
+    __and__ = __rand__ = __or__ = __ror__ = __xor__ = __rxor__ = __invert__ = _refuse  # type: ignore[assignment]
+    __neg__ = __mod__ = __rmod__ = __floordiv__ = __rfloordiv__ = __index__ = __int__ = __float__ = _refuse  # type: ignore[assignment]
+    __hash__ = object.__hash__
+
+
+def _as_wire(v: object) -> Wire:
+    """A gate input while tracing: a wire, or a constant bit 0/1 turned into a labelled input."""
+    if isinstance(v, Wire):
+        return v
+    if isinstance(v, (int, np.integer)) and int(v) in (0, 1):
+        return Wire(f"constant {int(v)}")
+    raise TypeError(f"a gate got {v!r} beside a wire; pass bits (0 or 1) or the outputs of other gates")
+
+
+@dataclass
+class CircuitTrace:
+    """What :func:`trace_circuit` found: how many perceptrons, of which kinds, and how deep.
+
+    ``perceptrons`` counts each gate evaluation once, however many later gates read its
+    output; ``gates`` counts them by name; ``depth`` is the number of perceptrons on the
+    longest path from an input to an output (the number of layers).
+    Introduced in chapter 1, Perceptron.
+    """
+
+    perceptrons: int
+    gates: dict[str, int]
+    depth: int
+
+    def describe(self) -> str:
+        """One line, e.g. ``4 perceptrons (3 NAND, 1 OR) in 3 layers``."""
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.gates.items()))
+        return (f"{self.perceptrons} perceptron{'s' if self.perceptrons != 1 else ''}"
+                f"{f' ({kinds})' if kinds else ''} in {self.depth} layer{'s' if self.depth != 1 else ''}")
+
+
+def trace_circuit(circuit: Callable[..., object], n_inputs: int = 2) -> CircuitTrace:
+    """Run ``circuit`` on :class:`Wire` inputs and count the perceptrons it is built from.
+
+    ``circuit`` takes ``n_inputs`` bits and returns one bit or a tuple of bits, using the
+    gates of this module (or any from :func:`gate`). Raises ``TypeError`` if it combines
+    bits with anything but gates (``if``, ``==``, ``1 - x``), or returns something that
+    no gate produced. Introduced in chapter 1, Perceptron: how many perceptrons does a
+    half adder need?
+    """
+    inputs = [Wire(f"x{k + 1}") for k in range(n_inputs)]
+    out = circuit(*inputs)
+    outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    if not outs or not all(isinstance(o, Wire) for o in outs):
+        shown = ", ".join(type(o).__name__ for o in outs) or "nothing"
+        raise TypeError(f"the circuit returned {shown}, not the output of a gate: build every output bit "
+                        "with gates such as AND, NAND, OR")
+    gates: dict[str, int] = {}
+    depth_of: dict[int, int] = {}
+    stack: list[tuple[Wire, bool]] = [(o, False) for o in outs]
+    while stack:                          # iterative post-order walk; each wire visited once
+        wire, done = stack.pop()
+        if id(wire) in depth_of:
+            continue
+        if wire.is_input:
+            depth_of[id(wire)] = 0
+        elif done:
+            depth_of[id(wire)] = 1 + max(depth_of[id(w)] for w in wire.inputs)
+            gates[wire.label] = gates.get(wire.label, 0) + 1
+        else:
+            stack.append((wire, True))
+            stack.extend((w, False) for w in wire.inputs if id(w) not in depth_of)
+    return CircuitTrace(sum(gates.values()), gates, max(depth_of[id(o)] for o in outs))

@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 NN_HISTORY: list[tuple[int, str, str]] = [
-    (1943, "McCulloch & Pitts", "formal neuron: weighted inputs and a threshold"),
+    (1943, "McCulloch & Pitts", "formal neuron: fires when enough inputs are on, unless one vetoes"),
     (1958, "Rosenblatt", "perceptron: a neuron that learns its own weights"),
     (1959, "Hubel & Wiesel", "receptive fields in the cat's visual cortex"),
     (1969, "Minsky & Papert", '"Perceptrons": what one layer cannot compute (XOR)'),
@@ -89,7 +89,7 @@ def plot_timeline(
         if len(event) != 3:
             raise ValueError(f"plot_timeline expected (year, who, what) tuples, got {event!r}")
     events.sort(key=lambda e: e[0])
-    fig, ax = _axes(ax, (12, 6.2))
+    fig, ax = _axes(ax, (9.0, 8.0))
     years = [e[0] for e in events]
     lo, hi = min(years) - 5, max(years) + 5
     if eras:
@@ -97,24 +97,25 @@ def plot_timeline(
         for start, end, label in eras:
             winter = "winter" in label
             ax.axvspan(start, end, color="#dfe7f2" if winter else "#fbf3dc", zorder=0)
-            ax.text((start + end) / 2, -3.55, label, ha="center", va="center", fontsize=9,
-                    style="italic", color="#44546a" if winter else "#7a5b00")
+            ax.text((start + end) / 2, -5.35, label.replace(": ", ":\n"), ha="center", va="center",
+                    fontsize=11, style="italic", color="#44546a" if winter else "#7a5b00")
     ax.axhline(0, color="black", lw=1.5, zorder=1)
-    levels = [1.0, -1.0, 2.2, -2.2]  # alternate sides and heights so labels do not collide
+    levels = [0.45, -0.45, 1.95, -1.95, 3.45, -3.45]  # alternate sides and heights: no collisions
     for k, (year, who, what) in enumerate(events):
         y = levels[k % len(levels)]
         ax.plot([year, year], [0, y], color="grey", lw=1, zorder=2)
         ax.plot(year, 0, "o", color="#1f4e79", ms=7, zorder=3)
-        note = textwrap.fill(what, 24)
-        label = f"$\\bf{{{year}}}$  {who}\n{note}"
+        note = textwrap.fill(what, 22)
+        names = textwrap.fill(who, 22)
+        label = f"$\\bf{{{year}}}$  {names}\n{note}"
         # keep the first and last boxes inside the axes by anchoring them at one side
         ha = "left" if k == 0 else "right" if k == len(events) - 1 else "center"
         x = year - 3 if ha == "left" else year + 3 if ha == "right" else year
         ax.text(x, y + (0.08 if y > 0 else -0.08), label, ha=ha,
-                va="bottom" if y > 0 else "top", multialignment="center", fontsize=8.5, zorder=4,
+                va="bottom" if y > 0 else "top", multialignment="center", fontsize=11, zorder=4,
                 bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="#9aa9bd", lw=0.8))
     ax.set_xlim(lo, hi)
-    ax.set_ylim(-3.9, 3.9)
+    ax.set_ylim(-5.8, 5.0)
     ax.set_yticks([])
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
@@ -128,20 +129,20 @@ def plot_ai_ml_dl(ax: Axes | None = None) -> Figure:
 
     Introduced in chapter 0, Prelude.
     """
-    fig, ax = _axes(ax, (8, 4.6))
+    fig, ax = _axes(ax, (8.5, 5.2))
     boxes = [
         ((0.02, 0.03), 0.96, 0.86, "#fbf3dc", "Artificial intelligence",
-         "programs that behave intelligently: hand-written rules, search, planning, …"),
-        ((0.10, 0.08), 0.80, 0.58, "#e3eddc", "Machine learning",
-         "programs that find patterns in data: linear models, decision trees, SVMs, …"),
-        ((0.20, 0.14), 0.60, 0.30, "#dfe7f2", "Deep learning",
+         "programs that behave intelligently:\nhand-written rules, search, planning, …"),
+        ((0.09, 0.08), 0.82, 0.60, "#e3eddc", "Machine learning",
+         "programs that find patterns in data:\nlinear models, decision trees, SVMs, …"),
+        ((0.19, 0.13), 0.62, 0.30, "#dfe7f2", "Deep learning",
          "many-layer neural networks,\nall layers learned from data"),
     ]
     for (x, y), w, h, colour, name, what in boxes:
         ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0,rounding_size=0.04",
                                     fc=colour, ec="#44546a", lw=1.2))
-        ax.text(x + w / 2, y + h - 0.04, name, ha="center", va="top", fontsize=12, weight="bold")
-        ax.text(x + w / 2, y + h - 0.115, what, ha="center", va="top", fontsize=9)
+        ax.text(x + w / 2, y + h - 0.03, name, ha="center", va="top", fontsize=13, weight="bold")
+        ax.text(x + w / 2, y + h - 0.085, what, ha="center", va="top", fontsize=11.5)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 0.92)
     ax.axis("off")
@@ -197,7 +198,7 @@ def plot_secant_tangent(
     ax.set_xlabel("$x$")
     ax.set_ylabel("$f(x)$")
     ax.set_title(f"Secant slopes Δf/Δx approach the tangent slope df/dx at x = {x0:g}")
-    ax.legend(loc="upper left", fontsize=9)
+    ax.legend(loc="upper left", fontsize=11)
     ax.grid(alpha=0.3)
     return fig
 
@@ -241,7 +242,7 @@ def plot_partial_slice(
     ax.set_ylabel("$f$")
     where = ", ".join(f"{p:g}" for p in point)
     ax.set_title(f"A slice of f through ({where}) along {var}")
-    ax.legend(loc="upper center", fontsize=9)
+    ax.legend(loc="upper center", fontsize=11)
     ax.grid(alpha=0.3)
     return fig
 

@@ -47,7 +47,8 @@ ACTIVATION_NAMES: tuple[str, ...] = ("step", "sigmoid", "tanh", "relu")
 X_RANGE: tuple[float, float] = (-6.0, 6.0)
 """Input range the explorer draws; the shift slider stays inside it."""
 
-_COLOURS = {"step": "#7f7f7f", "sigmoid": "#1f77b4", "tanh": "#2ca02c", "relu": "#d62728"}
+_COLOURS = {"step": "#000000", "sigmoid": "#0072B2", "tanh": "#E69F00", "relu": "#009E73"}  # Okabe-Ito
+_STYLES = {"step": ":", "sigmoid": "-", "tanh": "--", "relu": "-."}  # a second cue beside colour
 _PRETTY = {"step": "step", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
 
 
@@ -127,15 +128,15 @@ def activation_curves(
 
 
 # -------------------------------------------------------------------------- drawing
-def new_activation_figure(figsize: tuple[float, float] = (8.0, 3.2), dpi: int = 80) -> Figure:
+def new_activation_figure(figsize: tuple[float, float] = (8.4, 3.6), dpi: int = 80) -> Figure:
     """A figure with two panels (function, derivative), not attached to pyplot.
 
     Introduced in chapter 2, Neural networks. Built with ``Figure`` directly so
     that the widget can redraw it without pyplot showing a second copy.
     """
-    fig = Figure(figsize=figsize, dpi=dpi)
+    fig = Figure(figsize=figsize, dpi=dpi, layout="none")
     fig.subplots(1, 2)
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.24, wspace=0.28)
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.89, bottom=0.27, wspace=0.3)
     return fig
 
 
@@ -176,12 +177,12 @@ def draw_activation(fig: Figure, curves: ActivationCurves) -> Figure:
         for ax in (ax_f, ax_d):
             ax.axhline(0.0, color="0.6", lw=0.8)
             ax.set_xlim(*X_RANGE)
-            ax.set_xlabel("input x (pre-activation, no unit)")
+            ax.set_xlabel("input x (pre-activation)")
             ax.grid(alpha=0.3)
         ax_f.set_ylabel("output h(g·(x − s))")
         ax_d.set_ylabel("slope dh/dx")
-        note = fig.text(0.5, 0.015, "", ha="center", va="bottom", fontsize=9.5, color="0.2")
-        kink_label = ax_d.text(0.0, 0.0, " no derivative here", fontsize=9, color="black",
+        note = fig.text(0.5, 0.015, "", ha="center", va="bottom", fontsize=11, color="0.2")
+        kink_label = ax_d.text(0.0, 0.0, " no derivative here", fontsize=11, color="black",
                                ha="left", va="bottom", transform=ax_d.get_xaxis_transform())
         state = {"f": f_line, "d": d_line, "fk": f_kink, "dk": d_kink, "note": note,
                  "kl": kink_label}
@@ -204,13 +205,13 @@ def draw_activation(fig: Figure, curves: ActivationCurves) -> Figure:
     ax_f.set_ylim(*_axis_limits(curves.y, 1.0))
     ax_d.set_ylim(*_axis_limits(curves.dy, 0.3))
     label = _PRETTY[curves.name]
-    ax_f.set_title(f"{label}, gain g = {curves.gain:g}, shift s = {curves.shift:g}", fontsize=11)
-    ax_d.set_title("its derivative (chain rule: g · h′)", fontsize=11)
+    ax_f.set_title(f"{label}, gain g = {curves.gain:g}, shift s = {curves.shift:g}", fontsize=12)
+    ax_d.set_title("its derivative (chain rule: g · h′)", fontsize=12)
     state["note"].set_text(curves.note)
     return fig
 
 
-def plot_activation(name: str = "sigmoid", gain: float = 1.0, shift: float = 0.0, dpi: int = 80) -> Figure:
+def plot_activation(name: str = "sigmoid", gain: float = 1.0, shift: float = 0.0, dpi: int = 100) -> Figure:
     """Static figure of one setting of the explorer: the same drawing, without the sliders.
 
     Introduced in chapter 2, Neural networks (the explorer's default state, for the book).
@@ -227,23 +228,23 @@ def dynamic_artists(fig: Figure) -> list:
     return [state[k] for k in ("f", "d", "fk", "dk", "kl", "note")] + [fig.axes[0].title]
 
 
-def plot_activation_gallery(names: tuple[str, ...] = ACTIVATION_NAMES, dpi: int = 80) -> Figure:
+def plot_activation_gallery(names: tuple[str, ...] = ACTIVATION_NAMES, dpi: int = 100) -> Figure:
     """Two panels: every activation in ``names`` (left) and its derivative (right).
 
     Introduced in chapter 2, Neural networks. Uses :func:`activation_curves`
     with gain 1 and shift 0, the same numbers the explorer shows by default.
     """
-    fig = Figure(figsize=(9.0, 3.6), dpi=dpi, layout="constrained")
+    fig = Figure(figsize=(9.0, 4.2), dpi=dpi, layout="constrained")
     ax_f, ax_d = fig.subplots(1, 2)
     for name in names:
         c = activation_curves(name, x=np.linspace(-4, 4, 801))
         width = 4.0 if name == "step" else 2.0  # drawn first and wide, so it shows under ReLU
         for ax, values in ((ax_f, c.y), (ax_d, c.dy)):
             jumps = np.abs(np.diff(values, prepend=values[0])) > 0.5
-            ax.plot(c.x, np.where(jumps, np.nan, values), lw=width, color=_COLOURS[name],
+            ax.plot(c.x, np.where(jumps, np.nan, values), lw=width, color=_COLOURS[name], ls=_STYLES[name],
                     label=_PRETTY[name])  # NaN at a jump: no fake vertical segment
     ax_d.plot([0, 0], [0, 1], "o", mfc="white", mec=_COLOURS["relu"], ms=6, zorder=3)
-    ax_d.annotate("step and ReLU have no\nderivative at x = 0", (0, 0), (-3.9, -0.75), fontsize=9,
+    ax_d.annotate("step and ReLU have no\nderivative at x = 0", (0, 0), (-3.9, -0.95), fontsize=11,
                   arrowprops=dict(arrowstyle="->", color="0.4"))
     ax_f.set_title("Activation functions h(x)")
     ax_d.set_title("Their derivatives h′(x)")
@@ -254,18 +255,18 @@ def plot_activation_gallery(names: tuple[str, ...] = ACTIVATION_NAMES, dpi: int 
         ax.axhline(0, color="0.6", lw=0.8)
         ax.grid(alpha=0.3)
         ax.set_ylim(-1.15, 1.6)
-    ax_f.legend(loc="upper left", fontsize=9)
-    ax_d.legend(loc="lower right", fontsize=9)
+    ax_f.legend(loc="upper left", fontsize=11)
+    ax_d.legend(loc="lower right", fontsize=11)
     return fig
 
 
-def plot_sigmoid_gains(gains: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 20.0), dpi: int = 80) -> Figure:
+def plot_sigmoid_gains(gains: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 20.0), dpi: int = 100) -> Figure:
     """Sigmoids ``1 / (1 + exp(-g x))`` for several gains, with the step drawn behind them.
 
     Introduced in chapter 2, Neural networks: as ``g`` grows the sigmoid turns
     into the step function, which is why the step is the sigmoid's limit.
     """
-    fig = Figure(figsize=(6.4, 3.6), dpi=dpi, layout="constrained")
+    fig = Figure(figsize=(7.2, 4.2), dpi=dpi, layout="constrained")
     ax = fig.subplots()
     x = np.linspace(-5, 5, 801)
     ax.plot([-5, 0, 0, 5], [0, 0, 1, 1], color="0.75", lw=5, label="step", zorder=1)
@@ -276,7 +277,7 @@ def plot_sigmoid_gains(gains: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 20.0), dp
     ax.set_xlabel("input x")
     ax.set_ylabel("output")
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=9)
+    ax.legend(loc="lower right", fontsize=11)
     return fig
 
 

@@ -126,7 +126,7 @@ class PerceptronView:
         (self.line,) = ax.plot([], [], color=DARK, lw=2, zorder=2)
         self.arrow = ax.annotate("", xy=(0, 0), xytext=(0, 0), zorder=3,
                                  arrowprops=dict(arrowstyle="-|>", color=DARK, lw=1.5))
-        self.arrow_label = ax.text(0, 0, "w", fontsize=11, style="italic", color=DARK,
+        self.arrow_label = ax.text(0, 0, "w", fontsize=13, style="italic", color=DARK,
                                    ha="center", va="center", zorder=3)
         self.points = ax.scatter(INPUTS[:, 0], INPUTS[:, 1], s=110, zorder=4,
                                  edgecolors=DARK, linewidths=1.5)
@@ -138,7 +138,7 @@ class PerceptronView:
                                        va="top", ha="left", transform=table_ax.transAxes)
             self.gate = table_ax.text(0.02, 0.47, "", fontsize=13, weight="bold", va="top",
                                       ha="left", transform=table_ax.transAxes)
-            table_ax.legend(handles=_legend_handles(), loc="lower left", fontsize=9, frameon=False,
+            table_ax.legend(handles=_legend_handles(), loc="lower left", fontsize=11, frameon=False,
                             borderaxespad=0)
         self.title = ""
 
@@ -156,7 +156,7 @@ class PerceptronView:
         self.points.set_facecolors([ORANGE if y else "white" for y in ys])
         self.title = perceptron_title(w1, w2, b)
         if self.title_artist is True:
-            self.ax.set_title(self.title, fontsize=10)
+            self.ax.set_title(self.title, fontsize=11)
         elif isinstance(self.title_artist, Text):
             self.title_artist.set_text(self.title)
         if self.table is not None:
@@ -204,7 +204,7 @@ def draw_perceptron(w1: float = 0.5, w2: float = 0.5, b: float = -0.7, ax: Axes 
     if ax is not None:
         PerceptronView(ax).update(w1, w2, b)
         return ax.figure
-    fig = plt.figure(figsize=(7.6, 3.8) if table else (4.2, 4.2))
+    fig = plt.figure(figsize=(7.6, 3.8) if table else (4.2, 4.2), layout="none")
     view = _layout(fig, table)
     view.update(w1, w2, b)
     return fig
@@ -240,7 +240,7 @@ def perceptron_widget(w1: float = 0.5, w2: float = 0.5, b: float = -0.7, dpi: in
     sliders = {"w1": slider("w₁", w1), "w2": slider("w₂", w2), "b": slider("b", b)}
     preset = widgets.Dropdown(options=["choose…", *GATE_WEIGHTS], value="choose…",
                               description="preset", layout=widgets.Layout(width="200px"))
-    fig = Figure(figsize=(7.6, 3.8), dpi=dpi)
+    fig = Figure(figsize=(7.6, 3.8), dpi=dpi, layout="none")
     view = _layout(fig, table=True)
     renderer = BlitRenderer(fig, lambda: [view.image, *view.ax.spines.values(), view.line, view.arrow,
                                           view.arrow_label, view.points, view.title_artist,
@@ -277,14 +277,17 @@ def perceptron_widget(w1: float = 0.5, w2: float = 0.5, b: float = -0.7, dpi: in
 # --------------------------------------------------------------------- static figures
 def draw_gates(names: Sequence[str] = ("AND", "NAND", "OR")) -> Figure:
     """One panel per gate at its hand-set weights (:data:`GATE_WEIGHTS`). Chapter 1."""
-    fig, axes = plt.subplots(1, len(names), figsize=(4.0 * len(names), 4.3), layout="constrained")
+    fig, axes = plt.subplots(1, len(names), figsize=(min(9.0, 3.0 * len(names)), 4.6), layout="constrained")
     for ax, name in zip(np.atleast_1d(axes), names):
         w1, w2, b = GATE_WEIGHTS[name]
         view = PerceptronView(ax, title=False)
         view.update(w1, w2, b)
-        ax.set_title(f"{name}: w = ({_fmt(w1)}, {_fmt(w2)}), b = {_fmt(b)}", fontsize=11)
-    fig.legend(handles=_legend_handles(), loc="outside lower center", ncol=4, frameon=False)
-    fig.suptitle("One perceptron, three gates: only the weights and the bias change")
+        ax.set_title(f"{name}\nw = ({_fmt(w1)}, {_fmt(w2)}), b = {_fmt(b)}", fontsize=12)
+        ax.set_xlabel("input x₁")
+        ax.set_ylabel("input x₂")
+    fig.legend(handles=_legend_handles(), loc="outside lower center", ncol=2, frameon=False, fontsize=11,
+               columnspacing=3.0)
+    fig.suptitle("One perceptron, three gates:\nonly the weights and the bias change")
     return fig
 
 
@@ -307,13 +310,13 @@ def _edge(ax: Axes, a: tuple[float, float], b: tuple[float, float], label: str =
 
 def draw_perceptron_diagram() -> Figure:
     """Inputs, weights, bias, weighted sum and threshold of a two-input perceptron. Chapter 1."""
-    fig, ax = plt.subplots(figsize=(8.5, 3.4), layout="constrained")
+    fig, ax = plt.subplots(figsize=(8.5, 3.8), layout="constrained")
     x1, x2, one = (0, 1.0), (0, -1.0), (0, 0.0)
     s, step, y = (2.6, 0), (4.4, 0), (6.0, 0)
     _node(ax, x1, "x₁")
     _node(ax, x2, "x₂")
     _node(ax, one, "1", fc="#f4f4f4")
-    ax.text(-0.3, 0, "constant\ninput", ha="right", va="center", fontsize=9, color="#44546a")
+    ax.text(-0.3, 0, "constant\ninput", ha="right", va="center", fontsize=11, color="#44546a")
     _edge(ax, x1, s, "w₁", frac=0.4)
     _edge(ax, x2, s, "w₂", frac=0.4, offset=(0, -8))
     _edge(ax, one, s, "b", frac=0.4)
@@ -325,12 +328,12 @@ def draw_perceptron_diagram() -> Figure:
             [step[1] - 0.17, step[1] - 0.17, step[1] + 0.17, step[1] + 0.17], color=DARK, lw=2, zorder=4)
     _edge(ax, step, y, "", shrink=24)
     _node(ax, y, "y", fc=FIRES)
-    ax.text(s[0], -0.75, "weighted sum\na = w₁x₁ + w₂x₂ + b", ha="center", va="top", fontsize=10)
-    ax.text(step[0], -0.75, "threshold\ny = 1 if a > 0, else 0", ha="center", va="top", fontsize=10)
-    ax.text(0, -1.55, "inputs", ha="center", va="top", fontsize=10)
-    ax.text(y[0], -0.75, "output\n(1 = fires)", ha="center", va="top", fontsize=10)
-    ax.set_xlim(-1.2, 6.6)
-    ax.set_ylim(-1.9, 1.5)
+    ax.text(s[0], -0.75, "weighted sum\na = w₁x₁ + w₂x₂ + b", ha="center", va="top", fontsize=12)
+    ax.text(step[0] + 0.25, -0.75, "threshold\ny = 1 if a > 0,\nelse 0", ha="center", va="top", fontsize=12)
+    ax.text(0, -1.55, "inputs", ha="center", va="top", fontsize=12)
+    ax.text(y[0] + 0.15, -0.75, "output\n(1 = fires)", ha="center", va="top", fontsize=12)
+    ax.set_xlim(-1.4, 6.7)
+    ax.set_ylim(-2.1, 1.5)
     ax.axis("off")
     ax.set_title("A perceptron with two inputs: weighted sum, bias, threshold")
     return fig
@@ -338,13 +341,13 @@ def draw_perceptron_diagram() -> Figure:
 
 def draw_xor_network() -> Figure:
     """XOR as two layers of perceptrons: NAND and OR, then AND. Chapter 1, Perceptron."""
-    fig, ax = plt.subplots(figsize=(8.0, 3.8), layout="constrained")
+    fig, ax = plt.subplots(figsize=(8.5, 4.2), layout="constrained")
     x1, x2, s1, s2, y = (0, 1), (0, -1), (3, 1), (3, -1), (6, 0)
     _node(ax, x1, "x₁")
     _node(ax, x2, "x₂")
-    _node(ax, s1, "s₁\nNAND\nb = 0.7", size=10, shape="round")
-    _node(ax, s2, "s₂\nOR\nb = −0.2", size=10, shape="round")
-    _node(ax, y, "y\nAND\nb = −0.7", size=10, shape="round", fc=FIRES)
+    _node(ax, s1, "s₁\nNAND\nb = 0.7", size=11, shape="round")
+    _node(ax, s2, "s₂\nOR\nb = −0.2", size=11, shape="round")
+    _node(ax, y, "y\nAND\nb = −0.7", size=11, shape="round", fc=FIRES)
     _edge(ax, x1, s1, "−0.5", frac=0.3, shrink=30)
     _edge(ax, x1, s2, "0.5", frac=0.25, shrink=30)
     _edge(ax, x2, s1, "−0.5", frac=0.25, shrink=30)
@@ -352,11 +355,11 @@ def draw_xor_network() -> Figure:
     _edge(ax, s1, y, "0.5", frac=0.5, shrink=32)
     _edge(ax, s2, y, "0.5", frac=0.5, shrink=32, offset=(0, -8))
     for x, label in ((0, "layer 0: inputs"), (3, "layer 1: NAND, OR"), (6, "layer 2: AND")):
-        ax.text(x, -1.85, label, ha="center", va="top", fontsize=10, color="#44546a")
+        ax.text(x, -1.85, label, ha="center", va="top", fontsize=12, color="#44546a")
     ax.set_xlim(-0.8, 6.8)
     ax.set_ylim(-2.2, 1.7)
     ax.axis("off")
-    ax.set_title("XOR in two layers: y = AND(NAND(x₁, x₂), OR(x₁, x₂)); edge labels are weights")
+    ax.set_title("XOR in two layers: y = AND(NAND(x₁, x₂), OR(x₁, x₂))\n(edge labels are weights)")
     return fig
 
 
@@ -366,7 +369,7 @@ def draw_xor_planes() -> Figure:
     In the hidden layer ``(s1, s2) = (NAND, OR)`` the four inputs land on three points
     that one AND line separates. Introduced in chapter 1, Perceptron.
     """
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.8), layout="constrained")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 5.4), layout="constrained")
     X1, X2 = np.meshgrid(np.linspace(*LIM, 201), np.linspace(*LIM, 201))
     left.imshow(_xor_band(X1, X2), extent=(*LIM, *LIM), origin="lower", cmap=_REGIONS, vmin=0, vmax=1,
                 interpolation="nearest")
@@ -377,8 +380,8 @@ def draw_xor_planes() -> Figure:
     left.scatter(INPUTS[:, 0], INPUTS[:, 1], s=120, c=[ORANGE if v else "white" for v in ys],
                  edgecolors=DARK, linewidths=1.5, zorder=4)
     _style_plane(left, LIM)
-    left.legend(loc="upper right", fontsize=9, framealpha=0.95)
-    left.set_title("Input plane: XOR fires in the band\nabove OR's line and below NAND's", fontsize=11)
+    left.legend(loc="upper right", fontsize=11, framealpha=0.95)
+    left.set_title("Input plane: XOR fires in the band\nabove OR's line and below NAND's", fontsize=12)
 
     s = np.array([[NAND(a, c), OR(a, c)] for a, c in INPUTS])
     _, _, z = output_grid(*GATE_WEIGHTS["AND"], LIM, LIM, n=201)
@@ -391,7 +394,7 @@ def draw_xor_planes() -> Figure:
     for point in np.unique(s, axis=0):
         who = [f"({a},{c})" for (a, c), h in zip(INPUTS, s) if tuple(h) == tuple(point)]
         right.annotate("from " + " and ".join(who), point, xytext=(0, -22), textcoords="offset points",
-                       ha="center", fontsize=9, bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none"))
+                       ha="center", fontsize=11, bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none"))
     right.set_xlim(*LIM)
     right.set_ylim(*LIM)
     right.set_aspect("equal")
@@ -399,10 +402,10 @@ def draw_xor_planes() -> Figure:
     right.set_yticks([0, 1])
     right.set_xlabel("hidden s₁ = NAND(x₁, x₂)")
     right.set_ylabel("hidden s₂ = OR(x₁, x₂)")
-    right.legend(loc="upper left", fontsize=9, framealpha=0.95)
-    right.set_title("Hidden layer: the four inputs land on three points;\none AND line now separates them",
-                    fontsize=11)
-    fig.suptitle("XOR: the first layer bends the problem so that the second needs only a line")
+    right.legend(loc="upper left", fontsize=11, framealpha=0.95)
+    right.set_title("Hidden layer: four inputs land on three\npoints; one AND line separates them",
+                    fontsize=12)
+    fig.suptitle("XOR: the first layer bends the problem\nso that the second needs only a line")
     return fig
 
 
@@ -423,18 +426,18 @@ def draw_half_adder() -> Figure:
     _node(ax, a, "a")
     _node(ax, b, "b")
     for xy, label in ((n1, "NAND\n①"), (n2, "NAND\n②"), (n3, "NAND\n③"), (n4, "NAND\n④"), (n5, "NAND\n⑤")):
-        _node(ax, xy, label, size=10, shape="round")
-    _node(ax, s_out, "sum", size=11, fc=FIRES, shape="round")
-    _node(ax, c_out, "carry", size=11, fc=FIRES, shape="round")
+        _node(ax, xy, label, size=11, shape="round")
+    _node(ax, s_out, "sum", size=12, fc=FIRES, shape="round")
+    _node(ax, c_out, "carry", size=12, fc=FIRES, shape="round")
     kw = dict(shrink=26)
     for p, q in ((a, n1), (b, n1), (a, n2), (n1, n2), (b, n3), (n1, n3), (n2, n4), (n3, n4),
                  (n4, s_out), (n1, n5), (n5, c_out)):
         _edge(ax, p, q, **kw)
-    ax.text(2.35, -1.5, "n into both\ninputs of ⑤", fontsize=9, color="#44546a", ha="right")
+    ax.text(2.3, -1.45, "n into both\ninputs of ⑤", fontsize=11, color="#44546a", ha="right")
     ax.set_xlim(-0.6, 8.8)
     ax.set_ylim(-2.7, 1.6)
     ax.axis("off")
-    ax.set_title("A half adder from NAND gates only: ① n = NAND(a, b); ②–④ give XOR; ⑤ = NOT n = AND")
+    ax.set_title("A half adder from NAND gates only:\n① n = NAND(a, b); ②–④ give XOR; ⑤ = NOT n = AND")
     return fig
 
 
@@ -449,8 +452,8 @@ def draw_training(X: np.ndarray, t: np.ndarray, fit: PerceptronFit,
     """
     if left_panel not in ("boundary", "parameters"):
         raise ValueError(f"left_panel must be 'boundary' or 'parameters', got {left_panel!r}")
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10.5, 4.6), layout="constrained",
-                                      gridspec_kw=dict(width_ratios=(1, 1.15)))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 5.6), layout="constrained",
+                                      gridspec_kw=dict(width_ratios=(1, 1)))
     if left_panel == "boundary":
         _draw_boundaries(left, np.asarray(X), np.asarray(t), fit, true_line, lim)
     else:
@@ -461,19 +464,23 @@ def draw_training(X: np.ndarray, t: np.ndarray, fit: PerceptronFit,
             left.plot(epochs, hist[:, k], style, color=colour, ms=4, lw=1.3, label=name)
         left.set_xlabel("epoch (0 = start)")
         left.set_ylabel("parameter value")
-        left.legend(fontsize=9, loc="best")
+
         left.grid(alpha=0.3)
-        left.set_title("Parameters after each epoch: they keep moving", fontsize=11)
+        left.set_title("Parameters after each epoch:\nthey keep moving", fontsize=12)
     epochs = np.arange(1, fit.epochs + 1)
-    right.bar(epochs, fit.errors, color=[("#3a8a3a" if e == 0 else BLUE) for e in fit.errors])
+    right.bar(epochs, fit.errors, color=BLUE)
+    if fit.converged:
+        right.annotate("0 mistakes:\nstop", (fit.epochs, 0), xytext=(0, 30), textcoords="offset points",
+                       ha="center", fontsize=11, arrowprops=dict(arrowstyle="->", color=DARK))
     right.set_xlabel("epoch (one pass over the data)")
     right.set_ylabel("mistakes in the epoch (= updates)")
     right.set_ylim(0, max(max(fit.errors), 1) * 1.15)
     right.xaxis.set_major_locator(MaxNLocator(integer=True))
     verdict = (f"converged: no mistake in epoch {fit.epochs}" if fit.converged
                else f"not converged after {fit.epochs} epochs")
-    right.set_title(f"Mistakes per epoch ({verdict})", fontsize=11)
+    right.set_title(f"Mistakes per epoch\n({verdict})", fontsize=12)
     right.grid(axis="y", alpha=0.3)
+    fig.legend(*left.get_legend_handles_labels(), loc="outside lower center", ncol=3, frameon=False, fontsize=11)
     fig.suptitle(title or "Rosenblatt's perceptron rule")
     return fig
 
@@ -500,29 +507,28 @@ def _draw_boundaries(ax: Axes, X: np.ndarray, t: np.ndarray, fit: PerceptronFit,
     ax.set_aspect("equal")
     ax.set_xlabel("x₁")
     ax.set_ylabel("x₂")
-    ax.legend(fontsize=8, loc="best", framealpha=0.95)
-    ax.set_title("Decision boundary during training", fontsize=11)
+    ax.set_title("Decision boundary during training", fontsize=12)
 
 
 def draw_output_surface(w1: float = 0.5, w2: float = 0.5, b: float = -0.7,
-                        lim: tuple[float, float] = LIM, n: int = 61) -> Figure:
+                        lim: tuple[float, float] = LIM, n: int = 41) -> Figure:
     """The function a perceptron computes over the plane: the tilted plane ``a = w·x + b``
     (left) and the step ``y`` it becomes (right). The seminar homework. Chapter 1.
     """
-    fig = plt.figure(figsize=(10.5, 4.8), layout="constrained")
+    fig = plt.figure(figsize=(9.0, 6.0), layout="none")
     X1, X2, A = output_grid(w1, w2, b, lim, lim, n=n, kind="sum")
     _, _, Y = output_grid(w1, w2, b, lim, lim, n=n, kind="output")
     colours = np.where((A > ON_LINE_TOL)[..., None], _rgba(ORANGE), _rgba(BLUE))
     ys = (weighted_sum(INPUTS, [w1, w2], b) > ON_LINE_TOL).astype(int)
-    left = fig.add_subplot(1, 2, 1, projection="3d", computed_zorder=False)
+    left = fig.add_axes((0.05, 0.0, 0.45, 0.8), projection="3d", computed_zorder=False)
     left.plot_surface(X1, X2, A, facecolors=colours, rstride=1, cstride=1, linewidth=0,
                       antialiased=False, shade=True, zorder=1)
     a_dots = weighted_sum(INPUTS, [w1, w2], b)
     left.scatter(INPUTS[:, 0], INPUTS[:, 1], a_dots, s=60, c="black", edgecolors="white", depthshade=False, zorder=5)
-    left.set_zlabel("weighted sum a")
-    left.set_title(f"a = w·x + b is a tilted plane (w = ({_fmt(w1)}, {_fmt(w2)}), b = {_fmt(b)});\n"
-                   "orange where a > 0, blue where a ≤ 0", fontsize=10.5)
-    right = fig.add_subplot(1, 2, 2, projection="3d", computed_zorder=False)
+    left.set_zlabel("a (weighted sum)", labelpad=6)
+    fig.text(0.255, 0.80, f"a = w·x + b is a tilted plane\n(w = ({_fmt(w1)}, {_fmt(w2)}), b = {_fmt(b)});\n"
+             "orange where a > 0, blue where a ≤ 0", ha="center", va="bottom", fontsize=12)
+    right = fig.add_axes((0.52, 0.0, 0.47, 0.8), projection="3d", computed_zorder=False)
     faces = np.where((Y > 0)[..., None], _rgba(ORANGE), _rgba(BLUE))
     wall = np.zeros_like(Y, dtype=bool)         # quads whose corners straddle the step
     wall[:-1, :-1] = (Y[:-1, :-1] != Y[1:, :-1]) | (Y[:-1, :-1] != Y[:-1, 1:]) | (Y[:-1, :-1] != Y[1:, 1:])
@@ -531,17 +537,18 @@ def draw_output_surface(w1: float = 0.5, w2: float = 0.5, b: float = -0.7,
                        antialiased=False, shade=True, zorder=1)
     right.scatter(INPUTS[:, 0], INPUTS[:, 1], ys, s=60, c="black", edgecolors="white", depthshade=False, zorder=5)
     right.set_zticks([0, 1])
-    right.set_zlabel("output y")
-    right.set_title(f"y keeps only the sign of a: a step, with a cliff along the\n"
-                    f"line a = 0 (the dots, the four inputs, give {identify_gate(w1, w2, b)})",
-                    fontsize=10.5)
+    right.set_zlabel("y (output)", labelpad=4)
+    fig.text(0.755, 0.80, f"y keeps only the sign of a: a step,\nwith a cliff along the line a = 0\n"
+             f"(the dots, the four inputs, give {identify_gate(w1, w2, b)})", ha="center", va="bottom",
+             fontsize=12)
     for ax in (left, right):
         ax.set_xlabel("x₁")
         ax.set_ylabel("x₂")
-        ax.set_xticks([-0.5, 0, 0.5, 1, 1.5])
-        ax.set_yticks([-0.5, 0, 0.5, 1, 1.5])
+        ax.set_xticks([0, 1])
+        ax.set_yticks([0, 1])
         ax.view_init(elev=32, azim=-120)
-    fig.suptitle("The function a perceptron computes, over the whole input plane")
+        ax.set_box_aspect(None, zoom=0.95)
+    fig.suptitle("The function a perceptron computes, over the whole input plane", y=0.975)
     return fig
 
 

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 _ACTIVATION_LAYERS = (Relu, Sigmoid, Tanh)
-_RIGHT, _WRONG, _OTHER = "#2ca02c", "#d62728", "#9dbcd4"
+_RIGHT, _WRONG, _OTHER = "#0072B2", "#D55E00", "#b9c7d6"  # Okabe-Ito blue and vermillion; wrong bars hatched
 
 
 def layer_activations(net: Any, x: ArrayLike) -> list[np.ndarray]:
@@ -80,17 +80,17 @@ def _activation_limits(net: Any) -> tuple[float, float] | None:
     return {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}.get(name)
 
 
-def new_forward_figure(n_hidden: int = 2, figsize: tuple[float, float] = (10.0, 3.6), dpi: int = 80) -> Figure:
+def new_forward_figure(n_hidden: int = 2, figsize: tuple[float, float] = (9.0, 4.2), dpi: int = 80) -> Figure:
     """A figure laid out for :func:`draw_forward`: image, ``n_hidden`` strips, softmax bars.
 
     Introduced in chapter 2, Neural networks. Not attached to pyplot, so the
     widget can redraw it without a second copy appearing.
     """
-    fig = Figure(figsize=figsize, dpi=dpi)
-    outer = fig.add_gridspec(1, 3, width_ratios=[1.0, 2.4, 1.5], left=0.02, right=0.98,
-                             top=0.8, bottom=0.14, wspace=0.25)
+    fig = Figure(figsize=figsize, dpi=dpi, layout="none")
+    outer = fig.add_gridspec(1, 3, width_ratios=[1.0, 2.2, 1.6], left=0.02, right=0.98,
+                             top=0.78, bottom=0.15, wspace=0.3)
     fig.add_subplot(outer[0])
-    middle = outer[1].subgridspec(n_hidden + 1, 1, height_ratios=[1.0] * n_hidden + [0.3], hspace=1.6)
+    middle = outer[1].subgridspec(n_hidden + 1, 1, height_ratios=[1.0] * n_hidden + [0.3], hspace=2.0)
     for i in range(n_hidden + 1):
         fig.add_subplot(middle[i])
     fig.add_subplot(outer[2])
@@ -137,24 +137,25 @@ def draw_forward(
             ims.append(ax.imshow(h[None, :], aspect="auto", cmap="viridis", vmin=lo, vmax=hi,
                                  interpolation="nearest", extent=(-0.5, h.size - 0.5, 0, 1)))
             ax.set_yticks([])
-            ax.set_title(f"hidden layer {k}: {h.size} {activation} units", fontsize=10)
-            ax.set_xlabel("unit index", fontsize=9, labelpad=1)
-            ax.tick_params(labelsize=8)
+            ax.set_title(f"hidden layer {k}: {h.size} {activation} units", fontsize=11)
+            ax.set_xlabel("unit index", fontsize=11, labelpad=1)
+            ax.tick_params(labelsize=11)
         cbar = fig.colorbar(ims[0], cax=ax_cbar, orientation="horizontal")
-        cbar.set_label("activation (output of the unit)", fontsize=9)
-        ax_cbar.tick_params(labelsize=8)
+        cbar.set_label("activation (output of the unit)", fontsize=11)
+        ax_cbar.tick_params(labelsize=11)
         bars = ax_bar.bar(np.arange(probs.size), probs, color=colours)
         ax_bar.set_xticks(np.arange(probs.size))
         ax_bar.set_ylim(0, 1.12)
         ax_bar.set_yticks(np.linspace(0, 1, 6))
-        ax_bar.set_xlabel("digit class")
-        ax_bar.set_ylabel("probability")
-        ax_bar.set_title("softmax output", fontsize=10)
+        ax_bar.tick_params(labelsize=11)
+        ax_bar.set_xlabel("digit class", fontsize=11)
+        ax_bar.set_ylabel("probability", fontsize=11)
+        ax_bar.set_title("softmax output", fontsize=11)
         ax_bar.grid(axis="y", alpha=0.3)
-        title = fig.suptitle("", fontsize=12, y=0.97)
-        truth_mark = ax_bar.text(0, 0, "true", ha="center", va="bottom", fontsize=9, color="0.2")
+        title = fig.suptitle("", fontsize=13, y=0.97)
+        truth_mark = ax_bar.text(0, 0, "true", ha="center", va="bottom", fontsize=11, color="0.2")
         state = {"img": img, "ims": ims, "bars": bars, "title": title, "truth": truth_mark,
-                 "img_title": ax_img.set_title("", fontsize=10)}
+                 "img_title": ax_img.set_title("", fontsize=11)}
         fig._forward_artists = state  # type: ignore[attr-defined]
     state["img"].set_data(picture)
     for im, h in zip(state["ims"], hidden):
@@ -163,6 +164,8 @@ def draw_forward(
     for bar, p, c in zip(state["bars"], probs, colours):
         bar.set_height(float(p))
         bar.set_color(c)
+        bar.set_hatch("//" if c == _WRONG else "")
+        bar.set_edgecolor("white" if c == _WRONG else c)
     state["truth"].set_visible(label is not None)
     if label is not None:
         state["truth"].set_position((label, float(probs[label]) + 0.015))
@@ -188,7 +191,7 @@ def dynamic_artists(fig: Figure) -> list:
 
 
 def plot_forward(net: Any, x: ArrayLike, label: int | None = None, index: int | None = None,
-                 dpi: int = 80) -> Figure:
+                 dpi: int = 100) -> Figure:
     """Static figure of one digit's forward pass: :func:`layer_activations` + :func:`draw_forward`.
 
     Introduced in chapter 2, Neural networks (the explorer's default state, for the book).
