@@ -338,3 +338,41 @@ def test_approximation_explorer_redraws_and_clamps():
     assert box.children[1].value != first
     assert "1 hidden unit:" in box.figure._approximation_artists["title"].get_text()
     assert box.renderer.full_draws == 1        # the axes never change: every frame is blitted
+
+
+# ------------------------------------------------------------------ universal approximation explorer
+def test_approximation_explorer_slider_extremes_redraw_and_title():
+    from common.widgets.approximation_explorer import MAX_SLIDER_UNITS, approximation_explorer
+
+    box = approximation_explorer(n_units=10_000)  # clipped to the slider's range, not an error
+    assert box.slider.value == MAX_SLIDER_UNITS
+    title = box.figure.axes[0].get_title()
+    frames = {}
+    for n in (1, 2, MAX_SLIDER_UNITS):
+        box.slider.value = n
+        frames[n] = box.children[1].value
+        assert box.figure.axes[0].get_title().startswith(f"{n} hidden unit")
+        assert len(box.figure._approximation_artists["steps"].get_offsets()) == n
+    assert title.startswith(f"{MAX_SLIDER_UNITS} hidden units")
+    assert frames[1] != frames[2] != frames[MAX_SLIDER_UNITS]
+
+
+def test_approximation_error_falls_as_units_are_added():
+    from common.widgets.approximation_explorer import new_approximation_figure, draw_approximation
+
+    errors = []
+    for n in (2, 8, 32):
+        title = draw_approximation(new_approximation_figure(), n).axes[0].get_title()
+        errors.append(float(title.split("largest error ")[1].split(",")[0]))
+    assert errors[0] > errors[1] > errors[2]
+
+
+def test_approximation_blitted_frame_equals_full_redraw():
+    from common.widgets.approximation_explorer import approximation_explorer
+
+    box = approximation_explorer(n_units=5)
+    box.slider.value = 37
+    fast = _pixels(box.children[1].value)
+    box.renderer._background = None
+    full = _pixels(box.renderer.png())
+    assert np.abs(fast.astype(int) - full.astype(int)).max() <= 1
