@@ -12,7 +12,7 @@ NB_TIMEOUT ?= 1800
 export MALLOC_MMAP_THRESHOLD_ ?= 33554432
 export MALLOC_TRIM_THRESHOLD_ ?= 268435456
 
-.PHONY: lab test install notebooks notebook book slides weights clean help bench results
+.PHONY: lab test install notebooks notebook book slides weights clean help bench results hub assignments
 
 help:
 	@echo "make lab        start JupyterLab on the course's start page"
@@ -25,6 +25,8 @@ help:
 	@echo "make book       build the website into book/_build/html/ (offline, no execution)"
 	@echo "make weights    retrain the shipped chapter-2 weights (needs full MNIST, e.g. MNIST_MIRROR)"
 	@echo "make slides     build one reveal.js deck per chapter into book/_build/slides/"
+	@echo "make assignments  nbgrader homework from the chapters' exercises, into classroom/_build/course/"
+	@echo "make hub        (as root) a JupyterHub for a seminar room: ROSTER=classroom/roster.csv HUB_ARGS=\"--ssl-cert c.pem --ssl-key k.pem\""
 
 # Create the virtual environment and install the course (re-runs when pyproject.toml changes).
 $(STAMP): pyproject.toml
@@ -80,3 +82,20 @@ results: $(STAMP)
 
 clean:
 	rm -rf $(VENV) book/_build book/_vendor book/node_modules .pytest_cache
+
+# The seminar kit (classroom/, book/lecturers.md). The classroom extra and the proxy (npm,
+# pinned in classroom/package-lock.json) are installed on first use; `make hub` needs root.
+ROSTER ?= classroom/roster.csv
+CLASSROOM := $(VENV)/.classroom-installed
+$(CLASSROOM): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,classroom]"
+	@touch $(CLASSROOM)
+
+classroom/node_modules/.package-lock.json: classroom/package-lock.json
+	cd classroom && npm ci --no-audit --no-fund
+
+assignments: $(CLASSROOM)
+	$(BIN)/python -m classroom.assignments $(ASSIGNMENTS_ARGS)
+
+hub: $(CLASSROOM) classroom/node_modules/.package-lock.json
+	$(BIN)/python -m classroom.hub --roster $(ROSTER) $(HUB_ARGS)

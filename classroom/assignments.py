@@ -1,0 +1,510 @@
+"""``make assignments``: nbgrader homework generated from the chapters' own exercises.
+
+    python -m classroom.assignments                  # -> classroom/_build/course/
+    python -m classroom.assignments --only 01_perceptron homework_plot_perceptron
+
+For every chapter with exercises, one master notebook (nbgrader's "source" version)
+is written from three things the course already has:
+
+- the exercise cells of ``chapters/NN_name.ipynb`` (statement and stub);
+- the worked answers in ``chapters/solutions/NN_name_solutions.ipynb``;
+- the self-checks ``common.exercises.chNN.check_…``, reused as the visible tests.
+
+The stub and the worked answer are merged line by line: what they share stays as it
+is, what the answer adds becomes a ``### BEGIN SOLUTION`` region, and the stub's own
+placeholder lines stay around it, so nbgrader's student version shows exactly the
+chapter's stub. Each answer that is a function or class also gets a hidden test: the
+check must pass while the answer leaves its inputs unchanged (the course's rule that a
+layer never modifies ``dout`` in place, applied to every exercise; the self-checks pass
+copies, so they cannot see it). The seminar's homework, plotting what a perceptron
+computes, becomes an assignment of its own (``classroom/homework.py``).
+
+Nothing here is edited by hand: when a chapter's exercises change, run this again.
+nbgrader then generates the student versions, and unless ``--no-validate`` is given,
+every master must pass all its tests and every student version must fail them all
+(``nbgrader validate`` and ``validate --invert``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import io
+import json
+import os
+import re
+import shutil
+import sys
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+KIT = Path(__file__).resolve().parent
+ROOT = KIT.parent
+CHAPTERS = ROOT / "chapters"
+DEFAULT_COURSE = KIT / "_build" / "course"
+COURSE_ID = "dl-course"
+
+CHECK_POINTS = 2   # the course's self-check, visible to the student
+HIDDEN_POINTS = 1  # the hidden test: the check again, with the inputs watched
+# nbgrader replaces a solution region by this; the chapter's own stub lines, kept around
+# the region, already say "your code here", so the replacement is an empty line.
+CODE_STUB = ""
+EXERCISES_HEADING = re.compile(r"^#{1,3}\s.*exercise", re.IGNORECASE | re.MULTILINE)
+NOTES_SLIDE = "notes"
+
+
+class AssignmentError(ValueError):
+    """The chapters and their worked answers do not fit together; the message says where."""
+
+
+@dataclass
+class Exercise:
+    chapter: str          # notebook stem, e.g. "01_perceptron"
+    number: int           # 1, 2, … in chapter order
+    statement: list[str]  # the markdown cells that state it
+    stub: str             # the chapter's stub, without the check call
+    check_call: str       # e.g. "ch01.check_perceptron(my_perceptron)"
+    check_name: str       # e.g. "check_perceptron"
+    answer: str           # the worked answer, with the stub's names
+    answer_kind: str      # "function", "class" or "value"
+    answer_name: str | None
+    followers: list[str] = field(default_factory=list)  # worked cells after the answer
+
+    @property
+    def grade_id(self) -> str:
+        return f"ex{self.number}_{self.check_name.removeprefix('check_')}"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _source(cell: dict) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def _slide_type(cell: dict) -> str:
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type", "-")
+
+
+def _check_calls(tree: ast.AST, module: str) -> list[ast.Call]:
+    """Calls of ``module.check_…`` anywhere in ``tree``."""
+    return [node for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == module
+            and node.func.attr.startswith("check_")]
+
+
+def _parse(source: str, where: str) -> ast.Module:
+    try:
+        return ast.parse(source)
+    except SyntaxError as exc:
+        raise AssignmentError(f"{where}: cannot parse the cell ({exc.msg}, line {exc.lineno})") from exc
+
+
+def _lines_of(source: str, nodes: list[ast.stmt]) -> str:
+    """The source text of top-level statements ``nodes`` (with the comments between them)."""
+    if not nodes:
+        return ""
+    lines = source.splitlines()
+    first = min(n.lineno for n in nodes) - 1
+    last = max(n.end_lineno for n in nodes)
+    # comments directly above the first statement belong to it
+    while first > 0 and lines[first - 1].lstrip().startswith("#"):
+        first -= 1
+    return "\n".join(lines[first:last]).rstrip() + "\n"
+
+
+def _rename(source: str, old: str, new: str) -> str:
+    """``source`` with every Python name ``old`` replaced by ``new`` (strings and comments untouched)."""
+    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    lines = source.splitlines(keepends=True)
+    for tok in reversed(tokens):
+        if tok.type == tokenize.NAME and tok.string == old:
+            (row, col), (_, end) = tok.start, tok.end
+            line = lines[row - 1]
+            lines[row - 1] = line[:col] + new + line[end:]
+    return "".join(lines)
+
+
+def _answer_kind(stub_tree: ast.Module, name: str | None) -> str:
+    for node in stub_tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return "function"
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            return "class"
+    return "value"
+
+
+def _worked_answers(solutions: dict, module: str, where: str) -> dict[str, tuple[str, str | None, list[str]]]:
+    """check name -> (answer source, name the answer is passed as, worked cells that follow)."""
+    found: dict[str, tuple[str, str | None, list[str]]] = {}
+    cells = solutions["cells"]
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] != "code":
+            continue
+        source = _source(cell)
+        tree = _parse(source, f"{where}, cell {i}") if "check_" in source else None
+        if tree is None:
+            continue
+        for stmt in tree.body:
+            if not (isinstance(stmt, ast.Assert) and isinstance(stmt.test, ast.Call)):
+                continue
+            calls = _check_calls(stmt.test, module)
+            if not calls or calls[0] is not stmt.test or calls[0].func.attr in found:
+                continue
+            before = [s for s in tree.body if s.end_lineno < stmt.lineno]
+            arg = stmt.test.args[0] if stmt.test.args else None
+            followers = []
+            for later in cells[i + 1:]:
+                text = _source(later)
+                if later["cell_type"] == "markdown" and text.lstrip().startswith("#"):
+                    break  # the next exercise's section
+                if later["cell_type"] == "code" and "assert not" not in text:
+                    followers.append(text)
+            found[calls[0].func.attr] = (_lines_of(source, before),
+                                         arg.id if isinstance(arg, ast.Name) else None, followers)
+    return found
+
+
+def read_exercises(chapter: Path, solutions: Path) -> list[Exercise]:
+    """The exercises of one chapter, each paired with its worked answer."""
+    nb = json.loads(chapter.read_text(encoding="utf-8"))
+    module = f"ch{chapter.name[:2]}"
+    cells = nb["cells"]
+    start = next((i for i, c in enumerate(cells)
+                  if c["cell_type"] == "markdown" and EXERCISES_HEADING.search(_source(c))), None)
+    if start is None:
+        return []
+    if not solutions.exists():
+        raise AssignmentError(f"{chapter.name} has exercises but {solutions} does not exist")
+    answers = _worked_answers(json.loads(solutions.read_text(encoding="utf-8")), module,
+                              solutions.name)
+    exercises: list[Exercise] = []
+    statement: list[str] = []
+    for i, cell in enumerate(cells[start:], start):
+        source = _source(cell)
+        if cell["cell_type"] == "markdown":
+            if _slide_type(cell) != NOTES_SLIDE:
+                statement.append(source)
+            continue
+        if cell["cell_type"] != "code" or f"{module}.check_" not in source:
+            continue
+        where = f"{chapter.name}, cell {i}"
+        tree = _parse(source, where)
+        calls = _check_calls(tree, module)
+        if len(calls) != 1:
+            raise AssignmentError(f"{where}: expected one {module}.check_… call, found {len(calls)}")
+        call = calls[0]
+        name = call.func.attr
+        check_stmt = next(s for s in tree.body if call in list(ast.walk(s)))
+        stub_stmts = [s for s in tree.body if s is not check_stmt]
+        student_arg = call.args[0].id if call.args and isinstance(call.args[0], ast.Name) else None
+        if name not in answers:
+            raise AssignmentError(f"{where}: {module}.{name} has no worked answer in {solutions.name} "
+                                  f"(a cell with `assert {module}.{name}(...)`); add one")
+        answer, solution_arg, followers = answers[name]
+        if student_arg and solution_arg and solution_arg != student_arg:
+            answer = _rename(answer, solution_arg, student_arg)
+        exercises.append(Exercise(
+            chapter=chapter.stem, number=len(exercises) + 1, statement=statement,
+            stub=_lines_of(source, stub_stmts), check_call=ast.get_source_segment(source, call),
+            check_name=name, answer=answer, answer_kind=_answer_kind(tree, student_arg),
+            answer_name=student_arg, followers=followers))
+        statement = []
+    return exercises
+
+
+# --------------------------------------------------------------------------- the master
+
+
+PLACEHOLDER_AFTER = re.compile(r"^\s*(raise|return)\b")
+
+
+def merge_stub_and_answer(stub: str, answer: str) -> str:
+    """The master answer cell: the stub's lines, with the answer's own lines as solution regions.
+
+    Lines both share are kept once. Where they differ, the answer's lines become a
+    ``### BEGIN SOLUTION`` … ``### END SOLUTION`` region and the stub's lines stay
+    next to it: a placeholder ``raise``/``return`` after it (never reached in the master,
+    whose region returns first), anything else (``x = None  # your answer``, comments)
+    before it (so the master's region overrides it). Either way nbgrader's student version
+    is the stub. If the two differ in a way that would not leave valid Python (a changed
+    ``def`` line, say), the whole answer becomes one region after the whole stub.
+    """
+    s_lines, a_lines = stub.rstrip("\n").splitlines(), answer.rstrip("\n").splitlines()
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(a=[l.rstrip() for l in s_lines],
+                                      b=[l.rstrip() for l in a_lines], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out += s_lines[i1:i2]
+            continue
+        ours, theirs = s_lines[i1:i2], a_lines[j1:j2]
+        after = [l for l in ours if PLACEHOLDER_AFTER.match(l)]
+        out += [l for l in ours if l not in after]
+        code = [l for l in theirs if l.strip()]
+        if code:
+            indent = min(len(l) - len(l.lstrip()) for l in code) * " "
+            out += [f"{indent}{BEGIN}", *theirs, f"{indent}{END}"]
+        out += after
+    merged = "\n".join(out) + "\n"
+    if _parses(merged) and _parses(student_version(merged)):
+        return merged
+    return f"{stub.rstrip()}\n{BEGIN}\n{answer.rstrip()}\n{END}\n"
+
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+
+
+def student_version(master: str) -> str:
+    """What nbgrader's ClearSolutions makes of a master cell (each region becomes the stub)."""
+    out, inside = [], False
+    for line in master.splitlines():
+        if BEGIN in line:
+            inside = True
+            out.append(line[:len(line) - len(line.lstrip())] + CODE_STUB)
+        elif END in line:
+            inside = False
+        elif not inside:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _parses(source: str) -> bool:
+    try:
+        ast.parse(source)
+    except SyntaxError:
+        return False
+    return True
+
+
+def hidden_test(ex: Exercise) -> str | None:
+    """The hidden test: the self-check again, through a spy that watches the inputs."""
+    if ex.answer_kind == "value" or ex.answer_name is None:
+        return None
+    call = ex.check_call.replace(f"({ex.answer_name}", "(_spied", 1)
+    return HIDDEN_TEMPLATE.format(kind=ex.answer_kind, answer=ex.answer_name, call=call)
+
+
+HIDDEN_TEMPLATE = '''\
+### BEGIN HIDDEN TESTS
+import contextlib as _contextlib, copy as _copy, io as _io
+import numpy as _np
+
+_changed = []
+
+
+def _same(a, b):
+    if isinstance(a, _np.ndarray):
+        return isinstance(b, _np.ndarray) and a.shape == b.shape and _np.array_equal(
+            a, b, equal_nan=a.dtype.kind in "fc")
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (int, float, complex, str, bool, type(None))):
+        return a == b or (a != a and b != b)
+    return True  # functions, random generators, …: not inputs to compare
+
+
+def _watched(fn, label):
+    def call(*args, **kwargs):
+        before = _copy.deepcopy((args, kwargs))
+        out = fn(*args, **kwargs)
+        if not _same(before, (args, kwargs)):
+            _changed.append(label)
+        return out
+    return call
+
+
+if "{kind}" == "class":
+    _spied = type({answer}.__name__, ({answer},), {{
+        k: _watched(getattr({answer}, k), f"{answer}.{{k}}") for k, v in vars({answer}).items()
+        if callable(v) and not k.startswith("__")}})
+else:
+    _spied = _watched({answer}, "{answer}")
+    _spied.__name__ = {answer}.__name__
+with _contextlib.redirect_stdout(_io.StringIO()):
+    _passed = {call}
+assert _passed, "the self-check above must pass first"
+assert not _changed, (f"{{sorted(set(_changed))}} changed an argument in place; the caller's arrays "
+                      "must stay as they were (copy first, or build new arrays)")
+### END HIDDEN TESTS
+'''
+
+
+def cell_meta(grade_id: str, *, solution: bool = False, grade: bool = False, locked: bool = False,
+          points: int | None = None) -> dict:
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+            "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def markdown_cell(source: str, grade_id: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_markdown_cell(source, metadata=cell_meta(grade_id, locked=True))
+
+
+def code_cell(source: str, meta: dict) -> nbformat.NotebookNode:
+    return nbformat.v4.new_code_cell(source.rstrip("\n"), metadata=meta)
+
+
+def setup_cell(solutions: Path) -> str:
+    """The worked solutions' first code cell: the imports every worked answer runs with."""
+    nb = json.loads(solutions.read_text(encoding="utf-8"))
+    return next(_source(c) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def exercise_cells(ex: Exercise, with_statement: bool = True) -> list[nbformat.NotebookNode]:
+    cells = [markdown_cell(text, f"{ex.grade_id}_statement{k}") for k, text in enumerate(ex.statement)
+             if with_statement]
+    cells.append(code_cell(merge_stub_and_answer(ex.stub, ex.answer),
+                       cell_meta(f"{ex.grade_id}_answer", solution=True)))
+    cells.append(code_cell(f"assert {ex.check_call}",
+                       cell_meta(f"{ex.grade_id}_check", grade=True, locked=True, points=CHECK_POINTS)))
+    hidden = hidden_test(ex)
+    if hidden:
+        cells.append(code_cell(hidden, cell_meta(f"{ex.grade_id}_hidden", grade=True, locked=True,
+                                         points=HIDDEN_POINTS)))
+    return cells
+
+
+def assignment_notebook(title: str, intro: str, setup: str, body: list) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
+                                 "name": "python3"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.cells = [markdown_cell(f"# {title}\n\n{intro}", "title"),
+                code_cell(setup, cell_meta("setup", locked=True)), *body]
+    return nb
+
+
+INTRO = """This is the graded version of the chapter's exercises. Write each answer where the
+chapter's stub is, run the cell, then run the check below it: it prints what is right and
+what is wrong. When you are done, save and submit from the *Assignments* tab. The checks you
+see count {check} points each; one more point per exercise comes from a hidden test (the same
+check, also making sure your code leaves its inputs unchanged)."""
+
+
+def chapter_master(chapter: Path) -> tuple[str, nbformat.NotebookNode] | None:
+    solutions = chapter.parent / "solutions" / f"{chapter.stem}_solutions.ipynb"
+    exercises = read_exercises(chapter, solutions)
+    if not exercises:
+        return None
+    title = next((line.lstrip("# ").strip() for c in json.loads(chapter.read_text())["cells"]
+                  if c["cell_type"] == "markdown" for line in _source(c).splitlines()
+                  if line.startswith("# ")), chapter.stem)
+    body = [cell for ex in exercises for cell in exercise_cells(ex)]
+    return chapter.stem, assignment_notebook(f"{title}: exercises", INTRO.format(check=CHECK_POINTS),
+                                   setup_cell(solutions), body)
+
+
+# --------------------------------------------------------------------------- building
+
+
+def write_masters(course: Path, chapters: Path, only: set[str] | None = None) -> list[str]:
+    """Write every master notebook into ``course/source``; return the assignment ids."""
+    from classroom.homework import homework_master
+
+    masters = [m for m in (chapter_master(nb) for nb in sorted(chapters.glob("[0-9][0-9]_*.ipynb")))
+               if m is not None]
+    masters.append(homework_master(chapters))
+    ids = []
+    for assignment, nb in masters:
+        if only and assignment not in only:
+            continue
+        folder = course / "source" / assignment
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{assignment}.ipynb")
+        ids.append(assignment)
+    return ids
+
+
+COURSE_CONFIG = """\
+# Written by `make assignments` (classroom/assignments.py); nbgrader reads it in this folder.
+c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = {course_id!r}
+c.ClearSolutions.code_stub = {{"python": {stub!r}}}
+c.ExecutePreprocessor.timeout = 300
+"""
+
+
+def generate(course: Path, ids: list[str]) -> None:
+    """nbgrader's student versions (``release/``), in this process: one start-up for all."""
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
+
+    # nbgrader's gradebook runs `alembic` from PATH, so this Python's bin must be on it.
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    config = Config()
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.course_id = COURSE_ID
+    config.ClearSolutions.code_stub = {"python": CODE_STUB}
+    config.Exchange.root = str(course)  # unused here, but nbgrader's API insists on a writable one
+    api = NbGraderAPI(config=config)
+    for assignment in ids:
+        result = api.generate_assignment(assignment, force=True)
+        if not result["success"]:
+            raise AssignmentError(f"nbgrader could not generate {assignment}:\n"
+                                  f"{result.get('error') or result.get('log')}")
+
+
+def validate(course: Path, assignment: str) -> list[str]:
+    """Problems found: the master must pass every test, the student version fail every one.
+
+    (In the student version a cell that held only hidden tests is empty, and passes; nbgrader
+    puts its tests back when it grades.)
+    """
+    from nbgrader.validator import Validator
+
+    problems = []
+    for version, invert in (("source", False), ("release", True)):
+        for nb in sorted((course / version / assignment).glob("*.ipynb")):
+            result = Validator(invert=invert, ignore_checksums=True).validate(str(nb))
+            for kind, cells in result.items():
+                for cell in cells:
+                    if invert and kind == "passed" and not cell["source"].strip():
+                        continue
+                    problems.append(f"{nb.relative_to(course)}: a test {kind} that should not have:\n"
+                                    f"{cell['source'][:300]}\n{cell.get('raw_error', '')[-600:]}")
+    return problems
+
+
+def build(course: Path, chapters: Path = CHAPTERS, only: set[str] | None = None,
+          check: bool = True) -> list[str]:
+    course.mkdir(parents=True, exist_ok=True)
+    (course / "nbgrader_config.py").write_text(COURSE_CONFIG.format(course_id=COURSE_ID, stub=CODE_STUB))
+    ids = write_masters(course, chapters, only)
+    generate(course, ids)
+    if check:
+        problems = [p for a in ids for p in validate(course, a)]
+        if problems:
+            raise AssignmentError("\n\n".join(problems))
+    return ids
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--course", type=Path, default=DEFAULT_COURSE,
+                   help="the nbgrader course folder to write (default classroom/_build/course)")
+    p.add_argument("--chapters", type=Path, default=CHAPTERS)
+    p.add_argument("--only", nargs="+", help="assignment ids to build (default: all)")
+    p.add_argument("--no-validate", action="store_true", help="skip running the notebooks")
+    args = p.parse_args(argv)
+    try:
+        ids = build(args.course.resolve(), args.chapters.resolve(),
+                    set(args.only) if args.only else None, check=not args.no_validate)
+    except AssignmentError as exc:
+        sys.exit(f"make assignments: {exc}")
+    print(f"{len(ids)} assignment(s) in {args.course}: {', '.join(ids)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""The parts of `make hub` that need no root: the roster, TLS, the published chapters.
+
+The hub itself (accounts, servers, isolation) is tested end to end in test_hub.py.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from classroom.hub import NO_TLS_WARNING, SetupError, publish_chapters, tls_settings
+from classroom.roster import Member, RosterError, parse_roster
+
+GOOD = """\
+# username,role,password
+tanaka,lecturer,
+sato,student,s3cret-pass
+
+suzuki
+"""
+
+
+def test_a_roster_lists_lecturers_and_students() -> None:
+    assert parse_roster(GOOD) == [Member("tanaka", "lecturer"), Member("sato", "student", "s3cret-pass"),
+                                  Member("suzuki", "student")]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("tanaka,lecturer\nSato,student\n", "line 2: 'Sato' is not a usable username"),
+    ("tanaka,lecturer\nsato,teacher\n", "line 2: role 'teacher'"),
+    ("tanaka,lecturer\nsato,student,short\n", "shorter than 8"),
+    ("tanaka,lecturer\ntanaka,student\n", "tanaka is listed twice"),
+    ("sato,student\n", "no lecturer"),
+    ("tanaka,lecturer,pass-word-1,extra\n", "expected username,role,password"),
+])
+def test_a_roster_line_that_cannot_become_an_account_is_named(text: str, message: str) -> None:
+    with pytest.raises(RosterError, match=message):
+        parse_roster(text, source="roster.csv")
+
+
+def test_without_a_certificate_the_hub_warns(capsys, tmp_path: Path) -> None:
+    assert tls_settings(None, None) == {}
+    warning = capsys.readouterr().err
+    assert NO_TLS_WARNING.strip() in warning and "unencrypted" in warning
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    with pytest.raises(SetupError, match="both"):
+        tls_settings(cert, None)
+    with pytest.raises(SetupError, match="not found"):
+        tls_settings(cert, key)
+    cert.write_text("c")
+    key.write_text("k")
+    assert tls_settings(cert, key) == {"ssl_cert": str(cert), "ssl_key": str(key)}
+    assert capsys.readouterr().err == ""
+
+
+def _commits(repo: Path) -> int:
+    out = subprocess.run(["git", "-C", str(repo), "rev-list", "--count", "HEAD"],
+                         capture_output=True, text=True, check=True)
+    return int(out.stdout)
+
+
+def test_published_chapters_are_a_commit_only_when_they_changed(tmp_path: Path) -> None:
+    chapters, repo = tmp_path / "chapters", tmp_path / "published"
+    (chapters / "solutions").mkdir(parents=True)
+    (chapters / "01_a.ipynb").write_text("{}")
+    (chapters / "solutions" / "01_a_solutions.ipynb").write_text("{}")
+    publish_chapters(chapters, repo)
+    publish_chapters(chapters, repo)
+    assert _commits(repo) == 1
+    (chapters / "01_a.ipynb").unlink()
+    (chapters / "02_b.ipynb").write_text("{}")
+    publish_chapters(chapters, repo)
+    assert _commits(repo) == 2
+    assert sorted(p.name for p in repo.iterdir() if p.name != ".git") == ["02_b.ipynb", "solutions"]
+    assert f"directory = {repo / '.git'}" in (tmp_path / "gitconfig").read_text()
