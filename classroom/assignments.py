@@ -32,11 +32,13 @@ import ast
 import difflib
 import io
 import json
+import multiprocessing
 import os
 import re
 import shutil
 import sys
 import tokenize
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,17 +108,17 @@ def _parse(source: str, where: str) -> ast.Module:
         raise AssignmentError(f"{where}: cannot parse the cell ({exc.msg}, line {exc.lineno})") from exc
 
 
-def _lines_of(source: str, nodes: list[ast.stmt]) -> str:
-    """The source text of top-level statements ``nodes`` (with the comments between them)."""
-    if not nodes:
-        return ""
+def _without(source: str, stmt: ast.stmt) -> str:
+    """``source`` without the lines of statement ``stmt`` (the check call)."""
     lines = source.splitlines()
-    first = min(n.lineno for n in nodes) - 1
-    last = max(n.end_lineno for n in nodes)
-    # comments directly above the first statement belong to it
-    while first > 0 and lines[first - 1].lstrip().startswith("#"):
-        first -= 1
-    return "\n".join(lines[first:last]).rstrip() + "\n"
+    kept = lines[:stmt.lineno - 1] + lines[stmt.end_lineno:]
+    return "\n".join(kept).strip("\n") + "\n" if any(l.strip() for l in kept) else ""
+
+
+def _before(source: str, stmt: ast.stmt) -> str:
+    """``source`` up to statement ``stmt`` (the worked answer before its ``assert``)."""
+    kept = source.splitlines()[:stmt.lineno - 1]
+    return "\n".join(kept).strip("\n") + "\n" if any(l.strip() for l in kept) else ""
 
 
 def _rename(source: str, old: str, new: str) -> str:
@@ -157,7 +159,6 @@ def _worked_answers(solutions: dict, module: str, where: str) -> dict[str, tuple
             calls = _check_calls(stmt.test, module)
             if not calls or calls[0] is not stmt.test or calls[0].func.attr in found:
                 continue
-            before = [s for s in tree.body if s.end_lineno < stmt.lineno]
             arg = stmt.test.args[0] if stmt.test.args else None
             followers = []
             for later in cells[i + 1:]:
@@ -166,7 +167,7 @@ def _worked_answers(solutions: dict, module: str, where: str) -> dict[str, tuple
                     break  # the next exercise's section
                 if later["cell_type"] == "code" and "assert not" not in text:
                     followers.append(text)
-            found[calls[0].func.attr] = (_lines_of(source, before),
+            found[calls[0].func.attr] = (_before(source, stmt),
                                          arg.id if isinstance(arg, ast.Name) else None, followers)
     return found
 
@@ -202,7 +203,6 @@ def read_exercises(chapter: Path, solutions: Path) -> list[Exercise]:
         call = calls[0]
         name = call.func.attr
         check_stmt = next(s for s in tree.body if call in list(ast.walk(s)))
-        stub_stmts = [s for s in tree.body if s is not check_stmt]
         student_arg = call.args[0].id if call.args and isinstance(call.args[0], ast.Name) else None
         if name not in answers:
             raise AssignmentError(f"{where}: {module}.{name} has no worked answer in {solutions.name} "
@@ -212,7 +212,7 @@ def read_exercises(chapter: Path, solutions: Path) -> list[Exercise]:
             answer = _rename(answer, solution_arg, student_arg)
         exercises.append(Exercise(
             chapter=chapter.stem, number=len(exercises) + 1, statement=statement,
-            stub=_lines_of(source, stub_stmts), check_call=ast.get_source_segment(source, call),
+            stub=_without(source, check_stmt), check_call=ast.get_source_segment(source, call),
             check_name=name, answer=answer, answer_kind=_answer_kind(tree, student_arg),
             answer_name=student_arg, followers=followers))
         statement = []
@@ -283,20 +283,25 @@ def _parses(source: str) -> bool:
     return True
 
 
-def hidden_test(ex: Exercise) -> str | None:
-    """The hidden test: the self-check again, through a spy that watches the inputs."""
+def hidden_test(ex: Exercise, define_helpers: bool = True) -> str | None:
+    """The hidden test: the self-check again, through a spy that watches the inputs.
+
+    The spy's helpers are defined by the notebook's first hidden test (``define_helpers``);
+    the later ones reuse them, since nbgrader runs the tests in order in one kernel.
+    """
     if ex.answer_kind == "value" or ex.answer_name is None:
         return None
+    spy = "_spy_class" if ex.answer_kind == "class" else "_spy_function"
     call = ex.check_call.replace(f"({ex.answer_name}", "(_spied", 1)
-    return HIDDEN_TEMPLATE.format(kind=ex.answer_kind, answer=ex.answer_name, call=call)
+    body = HIDDEN_CHECK.format(spy=spy, answer=ex.answer_name, call=call)
+    return f"{BEGIN_HIDDEN}\n{SPY_HELPERS if define_helpers else ''}{body}{END_HIDDEN}\n"
 
 
-HIDDEN_TEMPLATE = '''\
-### BEGIN HIDDEN TESTS
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+SPY_HELPERS = '''\
 import contextlib as _contextlib, copy as _copy, io as _io
 import numpy as _np
-
-_changed = []
 
 
 def _same(a, b):
@@ -312,29 +317,38 @@ def _same(a, b):
     return True  # functions, random generators, …: not inputs to compare
 
 
-def _watched(fn, label):
+def _watched(fn, label, changed):
     def call(*args, **kwargs):
         before = _copy.deepcopy((args, kwargs))
         out = fn(*args, **kwargs)
         if not _same(before, (args, kwargs)):
-            _changed.append(label)
+            changed.append(label)
         return out
     return call
 
 
-if "{kind}" == "class":
-    _spied = type({answer}.__name__, ({answer},), {{
-        k: _watched(getattr({answer}, k), f"{answer}.{{k}}") for k, v in vars({answer}).items()
-        if callable(v) and not k.startswith("__")}})
-else:
-    _spied = _watched({answer}, "{answer}")
-    _spied.__name__ = {answer}.__name__
+def _spy_function(fn, changed):
+    spied = _watched(fn, fn.__name__, changed)
+    spied.__name__ = fn.__name__
+    return spied
+
+
+def _spy_class(cls, changed):
+    methods = {k: _watched(getattr(cls, k), f"{cls.__name__}.{k}", changed)
+               for k, v in vars(cls).items() if callable(v) and not k.startswith("__")}
+    return type(cls.__name__, (cls,), methods)
+
+
+'''
+
+HIDDEN_CHECK = '''\
+_changed = []
+_spied = {spy}({answer}, _changed)
 with _contextlib.redirect_stdout(_io.StringIO()):
     _passed = {call}
 assert _passed, "the self-check above must pass first"
-assert not _changed, (f"{{sorted(set(_changed))}} changed an argument in place; the caller's arrays "
-                      "must stay as they were (copy first, or build new arrays)")
-### END HIDDEN TESTS
+assert not _changed, (f"{{sorted(set(_changed))}} changed an argument in place; the caller's "
+                      "arrays must stay as they were (copy first, or build new arrays)")
 '''
 
 
@@ -361,14 +375,14 @@ def setup_cell(solutions: Path) -> str:
     return next(_source(c) for c in nb["cells"] if c["cell_type"] == "code")
 
 
-def exercise_cells(ex: Exercise, with_statement: bool = True) -> list[nbformat.NotebookNode]:
-    cells = [markdown_cell(text, f"{ex.grade_id}_statement{k}") for k, text in enumerate(ex.statement)
-             if with_statement]
+def exercise_cells(ex: Exercise, define_helpers: bool = True) -> list[nbformat.NotebookNode]:
+    """Statement, answer (solution regions), visible check and hidden test of one exercise."""
+    cells = [markdown_cell(text, f"{ex.grade_id}_statement{k}") for k, text in enumerate(ex.statement)]
     cells.append(code_cell(merge_stub_and_answer(ex.stub, ex.answer),
                        cell_meta(f"{ex.grade_id}_answer", solution=True)))
     cells.append(code_cell(f"assert {ex.check_call}",
                        cell_meta(f"{ex.grade_id}_check", grade=True, locked=True, points=CHECK_POINTS)))
-    hidden = hidden_test(ex)
+    hidden = hidden_test(ex, define_helpers)
     if hidden:
         cells.append(code_cell(hidden, cell_meta(f"{ex.grade_id}_hidden", grade=True, locked=True,
                                          points=HIDDEN_POINTS)))
@@ -392,7 +406,8 @@ see count {check} points each; one more point per exercise comes from a hidden t
 check, also making sure your code leaves its inputs unchanged)."""
 
 
-def chapter_master(chapter: Path) -> tuple[str, nbformat.NotebookNode] | None:
+def chapter_master(chapter: Path) -> nbformat.NotebookNode | None:
+    """The master of one chapter's assignment; None if the chapter has no exercises."""
     solutions = chapter.parent / "solutions" / f"{chapter.stem}_solutions.ipynb"
     exercises = read_exercises(chapter, solutions)
     if not exercises:
@@ -400,24 +415,36 @@ def chapter_master(chapter: Path) -> tuple[str, nbformat.NotebookNode] | None:
     title = next((line.lstrip("# ").strip() for c in json.loads(chapter.read_text())["cells"]
                   if c["cell_type"] == "markdown" for line in _source(c).splitlines()
                   if line.startswith("# ")), chapter.stem)
-    body = [cell for ex in exercises for cell in exercise_cells(ex)]
-    return chapter.stem, assignment_notebook(f"{title}: exercises", INTRO.format(check=CHECK_POINTS),
-                                   setup_cell(solutions), body)
+    first_hidden = next((ex for ex in exercises if hidden_test(ex)), None)
+    body = [cell for ex in exercises for cell in exercise_cells(ex, define_helpers=ex is first_hidden)]
+    return assignment_notebook(f"{title}: exercises", INTRO.format(check=CHECK_POINTS),
+                               setup_cell(solutions), body)
 
 
 # --------------------------------------------------------------------------- building
 
 
 def write_masters(course: Path, chapters: Path, only: set[str] | None = None) -> list[str]:
-    """Write every master notebook into ``course/source``; return the assignment ids."""
-    from classroom.homework import homework_master
+    """Write the master notebooks into ``course/source``; return the assignment ids.
 
-    masters = [m for m in (chapter_master(nb) for nb in sorted(chapters.glob("[0-9][0-9]_*.ipynb")))
-               if m is not None]
-    masters.append(homework_master(chapters))
+    A chapter whose worked solutions do not exist yet (one being written) gets no
+    assignment, with a note; an exercise without its worked answer is an error.
+    """
+    from classroom.homework import HOMEWORK_ID, homework_master
+
+    makers = {}
+    for nb in sorted(chapters.glob("[0-9][0-9]_*.ipynb")):
+        if not (chapters / "solutions" / f"{nb.stem}_solutions.ipynb").exists():
+            print(f"note: {nb.name} has no worked solutions yet, so no assignment", file=sys.stderr)
+            continue
+        makers[nb.stem] = lambda nb=nb: chapter_master(nb)
+    makers[HOMEWORK_ID] = lambda: homework_master(chapters)
     ids = []
-    for assignment, nb in masters:
+    for assignment, make in makers.items():
         if only and assignment not in only:
+            continue
+        nb = make()
+        if nb is None:
             continue
         folder = course / "source" / assignment
         shutil.rmtree(folder, ignore_errors=True)
@@ -456,25 +483,31 @@ def generate(course: Path, ids: list[str]) -> None:
                                   f"{result.get('error') or result.get('log')}")
 
 
-def validate(course: Path, assignment: str) -> list[str]:
-    """Problems found: the master must pass every test, the student version fail every one.
-
-    (In the student version a cell that held only hidden tests is empty, and passes; nbgrader
-    puts its tests back when it grades.)
-    """
+def _check(course: Path, notebook: Path, invert: bool) -> list[str]:
     from nbgrader.validator import Validator
 
-    problems = []
-    for version, invert in (("source", False), ("release", True)):
-        for nb in sorted((course / version / assignment).glob("*.ipynb")):
-            result = Validator(invert=invert, ignore_checksums=True).validate(str(nb))
-            for kind, cells in result.items():
-                for cell in cells:
-                    if invert and kind == "passed" and not cell["source"].strip():
-                        continue
-                    problems.append(f"{nb.relative_to(course)}: a test {kind} that should not have:\n"
-                                    f"{cell['source'][:300]}\n{cell.get('raw_error', '')[-600:]}")
-    return problems
+    result = Validator(invert=invert, ignore_checksums=True).validate(str(notebook))
+    return [f"{notebook.relative_to(course)}: a test {kind} that should not have:\n"
+            f"{cell['source'][:300]}\n{cell.get('raw_error', '')[-600:]}"
+            for kind, cells in result.items() for cell in cells
+            if not (invert and kind == "passed" and not cell["source"].strip())]
+
+
+def validate(course: Path, ids: list[str]) -> list[str]:
+    """Problems found: each master must pass every test, each student version fail every one.
+
+    nbgrader's validator runs each notebook in a kernel; they run side by side, one
+    process per core (the validator sets environment variables, so not threads). In a
+    student version a cell that held only hidden tests is empty and passes; nbgrader puts
+    its tests back when it grades.
+    """
+    import nbgrader.validator  # noqa: F401 - imported once, before the workers fork
+
+    jobs = [(course, nb, version == "release") for a in ids for version in ("source", "release")
+            for nb in sorted((course / version / a).glob("*.ipynb"))]
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1,
+                             mp_context=multiprocessing.get_context("fork")) as pool:
+        return [p for found in pool.map(_check, *zip(*jobs)) for p in found]
 
 
 def build(course: Path, chapters: Path = CHAPTERS, only: set[str] | None = None,
@@ -484,7 +517,7 @@ def build(course: Path, chapters: Path = CHAPTERS, only: set[str] | None = None,
     ids = write_masters(course, chapters, only)
     generate(course, ids)
     if check:
-        problems = [p for a in ids for p in validate(course, a)]
+        problems = validate(course, ids)
         if problems:
             raise AssignmentError("\n\n".join(problems))
     return ids

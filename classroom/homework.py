@@ -32,8 +32,8 @@ picture. Both are graded: the function by the chapter's check and by hidden test
 grids, the picture by a test that reads your figure back."""
 
 PLOT_TASK = """**Now plot it.** In one figure called `fig`, draw what a perceptron computes over
-the square $-0.5 \\le x_1, x_2 \\le 1.5$ for the weights of AND, OR and NAND (chapter 1 gives
-one set for each; any that work will do), one panel per gate. Use your `my_output_grid` and
+the square −0.5 ≤ x₁, x₂ ≤ 1.5 for the weights of AND, OR and NAND (chapter 1 gives one set
+for each; any that work will do), one panel per gate. Use your `my_output_grid` and
 `ax.imshow(Z, origin="lower", extent=(x_min, x_max, y_min, y_max))`, give every panel a title
 and labelled axes, and mark the four inputs. Before you run it, say what each picture will
 look like."""
@@ -96,7 +96,7 @@ print("✓ The figure shows", ", ".join(shown))
 '''
 
 
-def homework_master(chapters: Path) -> tuple[str, nbformat.NotebookNode]:
+def homework_master(chapters: Path) -> nbformat.NotebookNode:
     chapter = chapters / f"{CHAPTER}.ipynb"
     solutions = chapters / "solutions" / f"{CHAPTER}_solutions.ipynb"
     exercise = next((ex for ex in read_exercises(chapter, solutions) if ex.check_name == CHECK), None)
@@ -115,4 +115,4 @@ def homework_master(chapters: Path) -> tuple[str, nbformat.NotebookNode]:
         code_cell(PLOT_TEST, cell_meta("plot_check", grade=True, locked=True, points=PLOT_POINTS)),
     ]
     title = "Homework: plot what your perceptron computes"
-    return HOMEWORK_ID, assignment_notebook(title, INTRO, setup_cell(solutions), body)
+    return assignment_notebook(title, INTRO, setup_cell(solutions), body)

@@ -229,16 +229,23 @@ def prepare_exchange(exchange: Path, course_id: str, owner: str) -> None:
 
 
 def prepare_mnist(cache: Path) -> Path | None:
-    """A shared, read-only copy of full MNIST for the students, if the course can find one."""
-    env = {k: v for k, v in os.environ.items() if k != "MNIST_CACHE_DIR"}
-    code = ("import sys; from common.datasets import load_mnist; "
-            f"load_mnist(cache_dir={str(cache)!r})")
-    done = subprocess.run([str(VENV / "bin" / "python"), "-c", code], env=env,
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        print("note: no full MNIST for the students (set MNIST_MIRROR to provide it); "
-              "quick-mode chapters still work.", file=sys.stderr)
+    """Full MNIST for every student, read-only: from ``MNIST_MIRROR``, or the course's own cache.
+
+    Without either the students' full-mode chapters fetch MNIST themselves (online) and
+    quick mode works as always; nothing is downloaded here.
+    """
+    mirror = os.environ.get("MNIST_MIRROR")
+    if not mirror:
+        own = ROOT / "datasets" / "mnist"
+        if own.is_dir() and len(list(own.glob("*-ubyte"))) == 4 and not unreadable_for_others(own):
+            return own
+        print("note: no full MNIST prepared for the students (set MNIST_MIRROR to provide it); "
+              "quick mode does not need it.", file=sys.stderr)
         return None
+    code = f"from common.datasets import load_mnist; load_mnist(cache_dir={str(cache)!r}, mirror={mirror!r})"
+    done = subprocess.run([str(VENV / "bin" / "python"), "-c", code], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SetupError(f"MNIST_MIRROR={mirror} did not give full MNIST:\n{done.stderr[-1000:]}")
     subprocess.run(["chmod", "-R", "a+rX", str(cache)], check=True)
     return cache
 
@@ -287,6 +294,7 @@ def settings(args: argparse.Namespace, members: list[Member], runtime: Runtime,
         "exchange": str(hub_dir / "exchange"),
         "mnist_cache": str(mnist) if mnist else None,
         "blas_threads": args.blas_threads,
+        "quick": args.quick,
         "students": sorted(m.name for m in members if not m.is_lecturer),
         "lecturers": sorted(m.name for m in members if m.is_lecturer),
     }
@@ -306,12 +314,12 @@ def prepare(args: argparse.Namespace) -> Path:
     private.mkdir(exist_ok=True)
     os.chmod(private, 0o700)
 
-    new_passwords = ensure_accounts(members, args.homes)
-    if new_passwords:
+    generated = ensure_accounts(members, args.homes)
+    if generated:
         sheet = private / "passwords.csv"
         with open(os.open(sheet, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a") as fh:
-            fh.writelines(f"{name},{pw}\n" for name, pw in new_passwords.items())
-        print(f"{len(new_passwords)} password(s) set; hand them out from {sheet} (root only).")
+            fh.writelines(f"{name},{pw}\n" for name, pw in generated.items())
+        print(f"{len(generated)} new account(s); their passwords are in {sheet} (root only).")
 
     lecturers = [m for m in members if m.is_lecturer]
     runtime = prepare_runtime(hub_dir / "runtime")
@@ -347,6 +355,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="the course folder `make assignments` wrote (default classroom/_build/course)")
     p.add_argument("--blas-threads", type=int, default=1,
                    help="BLAS threads per student kernel (default 1: many students share few cores)")
+    p.add_argument("--quick", action="store_true",
+                   help="run the chapters in quick mode (COURSE_QUICK=1) for every student: small "
+                        "data, short training, for a machine with few cores per student")
     p.add_argument("--no-mnist", action="store_true", help="do not prepare the shared MNIST cache")
     p.add_argument("--setup-only", action="store_true", help="prepare everything, do not start the hub")
     return p.parse_args(argv)

@@ -31,7 +31,8 @@ c.JupyterHub.authenticator_class = "pam"
 c.PAMAuthenticator.open_sessions = False
 c.Authenticator.allowed_users = set(s["students"]) | set(s["lecturers"])
 c.Authenticator.admin_users = set(s["lecturers"])
-c.Authenticator.delete_invalid_users = True  # someone taken off the roster loses access
+c.Authenticator.allow_existing_users = False  # the roster alone says who may log in,
+c.Authenticator.delete_invalid_users = True   # so someone taken off it loses access
 
 # Each server runs as its student's own account, from the course's environment. The start
 # script first brings ~/chapters up to date with nbgitpuller, then starts the server.
@@ -66,3 +67,5 @@ c.Spawner.environment = {
 }
 if s.get("mnist_cache"):
     c.Spawner.environment["MNIST_CACHE_DIR"] = s["mnist_cache"]
+if s.get("quick"):  # make hub --quick: short experiments when there are few cores per student
+    c.Spawner.environment["COURSE_QUICK"] = "1"

@@ -84,22 +84,25 @@ def account_exists(name: str) -> bool:
 
 
 def ensure_accounts(members: list[Member], homes: Path) -> dict[str, str]:
-    """Create the missing accounts (private homes under ``homes``); return the passwords set now.
+    """Create the missing accounts (private homes under ``homes``); return the passwords generated.
 
-    An existing account keeps its password unless the roster gives one. Homes are made
-    private (0700) whether the account is new or not.
+    A password the roster gives is set every time; an existing account the roster gives
+    none for keeps its own. Homes are made private (0700), new or not.
     """
     homes.mkdir(parents=True, exist_ok=True)
-    new_passwords: dict[str, str] = {}
+    generated: dict[str, str] = {}
+    passwords: dict[str, str] = {}
     for m in members:
         if not account_exists(m.name):
             subprocess.run(["useradd", "--create-home", "--home-dir", str(homes / m.name),
                             "--shell", "/bin/bash", "--user-group", m.name], check=True)
-            new_passwords[m.name] = m.password or secrets.token_urlsafe(9)
-        elif m.password:
-            new_passwords[m.name] = m.password
+            if m.password is None:
+                generated[m.name] = secrets.token_urlsafe(9)
+        if m.password:
+            passwords[m.name] = m.password
         os.chmod(pwd.getpwnam(m.name).pw_dir, 0o700)
-    if new_passwords:
-        lines = "".join(f"{name}:{pw}\n" for name, pw in new_passwords.items())
+    passwords.update(generated)
+    if passwords:
+        lines = "".join(f"{name}:{pw}\n" for name, pw in passwords.items())
         subprocess.run(["chpasswd"], input=lines, text=True, check=True)
-    return new_passwords
+    return generated

@@ -106,7 +106,8 @@ def hub():
     lecturer = f"{prefix}-lect"
     students = [f"{prefix}-ana", f"{prefix}-ben"]
     load_students = [f"{prefix}-s{i:02d}" for i in range(1, LOAD_STUDENTS + 1)]
-    everyone = [lecturer, *students, *load_students]
+    leaver = f"{prefix}-leaver"
+    everyone = [lecturer, *students, *load_students, leaver]
     passwords = {name: secrets.token_urlsafe(12) for name in everyone}
     stranger = f"{prefix}-stranger"
     accounts = [*everyone, stranger]
@@ -137,7 +138,7 @@ def hub():
                 "--ssl-cert", str(tmp / "cert.pem"), "--ssl-key", str(tmp / "key.pem")]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("COURSE_QUICK", "JUPYTER"))}
         env["CONFIGPROXY_AUTH_TOKEN"] = secrets.token_hex(16)
-        hub = Hub(tmp, prefix, lecturer, students, load_students, passwords, port, args, env)
+        hub = Hub(tmp, prefix, lecturer, students, load_students, leaver, passwords, port, args, env)
         hub.start()
         for name in everyone:  # servers start at the first login, after this
             _lab_settings_for(hub.home(name), name)

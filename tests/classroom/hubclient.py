@@ -142,7 +142,10 @@ class Kernel:
         while not (replied and idle):
             if time.monotonic() - t0 > timeout:
                 raise HubError(f"{self.student.name}: no reply after {timeout:.0f} s to {code[:60]!r}")
-            msg = json.loads(self.ws.recv())
+            frame = self.ws.recv()
+            if isinstance(frame, bytes):  # a message with binary buffers (widget comms): not ours
+                continue
+            msg = json.loads(frame)
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind, content = msg["msg_type"], msg["content"]
@@ -199,6 +202,7 @@ class Hub:
     lecturer: str
     students: list[str]
     load_students: list[str]
+    leaver: str                # on the roster at first, taken off it before a restart
     passwords: dict[str, str]
     port: int
     args: list[str]
@@ -216,6 +220,10 @@ class Hub:
     @property
     def ca(self) -> Path:
         return self.tmp / "cert.pem"
+
+    @property
+    def roster(self) -> Path:
+        return self.tmp / "roster.csv"
 
     @property
     def hub_dir(self) -> Path:
@@ -269,7 +277,7 @@ class Hub:
 
     def processes(self) -> list[psutil.Process]:
         """Processes of the roster's accounts (their servers and kernels)."""
-        return processes_of({self.lecturer, *self.students, *self.load_students})
+        return processes_of({self.lecturer, *self.students, *self.load_students, self.leaver})
 
     def routes(self) -> dict:
         """The proxy's routing table (its API, with the token the test gave the hub)."""

@@ -13,8 +13,9 @@ needs up itself.
 - Homework: nbgrader release → fetch → submit (one right, one wrong) → collect →
   autograde → feedback, on the hub's exchange; the exchange itself does not let one
   student find, read or forge another's submission or feedback.
-- Restart: a student's edits survive a restart of the hub, and an update the lecturer
-  publishes reaches the student without overwriting those edits.
+- Restart: a student's edits survive a restart of the hub, an update the lecturer
+  publishes reaches the student without overwriting those edits, and someone taken off
+  the roster can no longer log in.
 - Load: ten students start their servers and run the first cells of the prelude at
   once; time to first result and memory go to test-artifacts/classroom_load.md.
 """
@@ -59,7 +60,7 @@ def test_only_the_lecturer_is_admin(hub) -> None:
     lecturer.login()
     users = {u["name"]: u for u in lecturer.api("GET", "/hub/api/users").json()}
     assert {n for n, u in users.items() if u["admin"]} == {hub.lecturer}
-    assert set(users) == {hub.lecturer, *hub.students, *hub.load_students}
+    assert set(users) == {hub.lecturer, *hub.students, *hub.load_students, hub.leaver}
     ana = hub.student(hub.students[0])
     ana.login()
     assert ana.api("GET", "/hub/api/users").status_code == 403
@@ -67,55 +68,55 @@ def test_only_the_lecturer_is_admin(hub) -> None:
 
 @pytest.mark.browser
 def test_two_students_run_a_chapter_and_move_a_widget_in_chromium(hub) -> None:
-    from labdriver import CHROMIUM, CHROMIUM_FLAGS, NotebookRun
+    from labdriver import CHROMIUM
 
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium chromium-driver")
+    (ARTIFACTS / "classroom").mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(2) as pool:  # both at once, as in a room (each thread its own browser)
+        report = list(pool.map(lambda name: _chapter_in_chromium(hub, name), hub.students))
+    print("\n".join(report))
+
+
+def _chapter_in_chromium(hub, name: str) -> str:
+    """Log in, open chapter 1 in the student's copy, run it down to its first widget, move a slider."""
+    from labdriver import CHROMIUM, CHROMIUM_FLAGS, NotebookRun
     from playwright.sync_api import sync_playwright
 
-    shots = ARTIFACTS / "classroom"
-    shots.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(2) as pool:  # both servers start at once, as in a room
-        list(pool.map(hub.ready, hub.students))
-    report = []
+    shots, short = ARTIFACTS / "classroom", name.split("-")[-1]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
         try:
-            for name in hub.students:
-                # The test's own certificate: Chromium is told to accept it (requests verify it).
-                context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                              ignore_https_errors=True)
-                page = context.new_page()
-                short = name.split("-")[-1]
-                t0 = time.monotonic()
-                page.goto(f"{hub.base}/hub/login", wait_until="domcontentloaded")
-                page.fill("#username_input", name)
-                page.fill("#password_input", hub.passwords[name])
-                page.click("#login_submit")
-                page.wait_for_url(re.compile(rf"/user/{name}/lab"), timeout=180_000)
-                page.wait_for_selector(".jp-LabShell", timeout=120_000)
-                t_lab = time.monotonic()
-                run = NotebookRun(page, _HubLab(hub.base, name), Path(CHAPTER), shots)
-                run.open()
-                _run_through(run, _first_widget_cell(ROOT / CHAPTER))
-                t_run = time.monotonic()
-                assert not run.errors(), f"{name}: {CHAPTER} does not run cleanly:\n{run.errors()}"
-                widgets = [w for w in run.find_widgets() if run.controls(w["id"])["slider"]]
-                assert widgets, f"{name}: no widget with a slider in {CHAPTER}"
-                wid = widgets[0]["id"]
-                slider = run.controls(wid)["slider"][0]["ctl"]
-                changed, latency = run.act(wid, lambda: run.press(slider, "ArrowRight"))
-                assert changed, f"{name}: moving the slider did not change the figure"
-                assert not run.errors()
-                run.screenshot(wid, shots / f"widget_{short}.png")
-                page.screenshot(path=str(shots / f"lab_{short}.png"))
-                report.append(f"{name}: Lab open {t_lab - t0:.1f} s after logging in, chapter run in "
-                              f"{t_run - t_lab:.1f} s, slider → new figure in {latency or float('nan'):.0f} ms")
-                run.shutdown_kernel()
-                context.close()
+            # The test's own certificate: Chromium is told to accept it (requests verify it).
+            context = browser.new_context(viewport={"width": 1400, "height": 1000}, ignore_https_errors=True)
+            page = context.new_page()
+            t0 = time.monotonic()
+            page.goto(f"{hub.base}/hub/login", wait_until="domcontentloaded")
+            page.fill("#username_input", name)
+            page.fill("#password_input", hub.passwords[name])
+            page.click("#login_submit")
+            page.wait_for_url(re.compile(rf"/user/{name}/lab"), timeout=180_000)
+            page.wait_for_selector(".jp-LabShell", timeout=120_000)
+            t_lab = time.monotonic()
+            run = NotebookRun(page, _HubLab(hub.base, name), Path(CHAPTER), shots)
+            run.open()
+            _run_through(run, _first_widget_cell(ROOT / CHAPTER))
+            t_run = time.monotonic()
+            assert not run.errors(), f"{name}: {CHAPTER} does not run cleanly:\n{run.errors()}"
+            widgets = [w for w in run.find_widgets() if run.controls(w["id"])["slider"]]
+            assert widgets, f"{name}: no widget with a slider in {CHAPTER}"
+            wid = widgets[0]["id"]
+            slider = run.controls(wid)["slider"][0]["ctl"]
+            changed, latency = run.act(wid, lambda: run.press(slider, "ArrowRight"))
+            assert changed, f"{name}: moving the slider did not change the figure"
+            assert not run.errors()
+            run.screenshot(wid, shots / f"widget_{short}.png")
+            page.screenshot(path=str(shots / f"lab_{short}.png"))
+            run.shutdown_kernel()
         finally:
             browser.close()
-    print("\n".join(report))
+    return (f"{name}: JupyterLab open {t_lab - t0:.1f} s after the login page, chapter run to its "
+            f"widget in {t_run - t_lab:.1f} s, slider → new figure in {latency or float('nan'):.0f} ms")
 
 
 def _first_widget_cell(path: Path) -> int:
@@ -303,7 +304,7 @@ def test_homework_round_with_feedback_and_a_closed_exchange(hub) -> None:
 # --------------------------------------------------------------------------- restart
 
 
-def test_work_survives_a_restart_and_updates_do_not_overwrite_it(hub) -> None:
+def test_work_survives_a_restart_updates_keep_it_and_the_roster_decides(hub) -> None:
     ana = hub.ready(hub.students[0])
     nb = ana.read_notebook(CHAPTER)
     nb["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "source": "Ana's note: check the bias."})
@@ -317,9 +318,16 @@ def test_work_survives_a_restart_and_updates_do_not_overwrite_it(hub) -> None:
     lecturer_nb["cells"].append({"cell_type": "markdown", "metadata": {}, "source": ["A new exercise."]})
     (chapters / "01_perceptron.ipynb").write_text(json.dumps(lecturer_nb, indent=1))
 
+    # And takes someone off the roster, who could log in until now.
+    assert hub.student(hub.leaver).login().ok
+    hub.roster.write_text("".join(line for line in hub.roster.read_text().splitlines(keepends=True)
+                                  if not line.startswith(hub.leaver + ",")))
+
     hub.stop()
     assert not hub.processes(), f"stopping the hub left {hub.processes()} running"
     hub.start()
+    with pytest.raises(HubError, match="refused"):
+        hub.student(hub.leaver).login()
     ana = hub.ready(hub.students[0])
     again = ana.read_notebook(CHAPTER)
     assert "".join(again["cells"][0]["source"]) == "Ana's note: check the bias.", "Ana's edit was lost"

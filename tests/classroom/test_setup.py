@@ -5,6 +5,7 @@ The hub itself (accounts, servers, isolation) is tested end to end in test_hub.p
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -75,3 +76,48 @@ def test_published_chapters_are_a_commit_only_when_they_changed(tmp_path: Path) 
     assert _commits(repo) == 2
     assert sorted(p.name for p in repo.iterdir() if p.name != ".git") == ["02_b.ipynb", "solutions"]
     assert f"directory = {repo / '.git'}" in (tmp_path / "gitconfig").read_text()
+
+
+def _hub_config(tmp_path: Path, monkeypatch, **overrides):
+    from traitlets.config import Config
+
+    from hubclient import KIT
+
+    settings = {"ip": "", "port": 8000, "hub_port": 8081, "proxy_api_port": 8001,
+                "hub_dir": str(tmp_path), "bin": "/venv/bin", "env": {"PATH": "/venv/bin:/usr/bin"},
+                "kit": str(KIT), "proxy": "/chp", "course_id": "dl-course",
+                "chapters_repo": str(tmp_path / "chapters"), "exchange": str(tmp_path / "exchange"),
+                "mnist_cache": None, "blas_threads": 1, "quick": False,
+                "students": ["sato", "suzuki"], "lecturers": ["tanaka"], **overrides}
+    (tmp_path / "settings.json").write_text(json.dumps(settings))
+    monkeypatch.setenv("CLASSROOM_SETTINGS", str(tmp_path / "settings.json"))
+    c = Config()
+    source = (KIT / "jupyterhub_config.py").read_text()
+    exec(compile(source, "jupyterhub_config.py", "exec"), {"get_config": lambda: c})
+    return c
+
+
+def test_the_hub_configuration_follows_the_settings(tmp_path: Path, monkeypatch) -> None:
+    c = _hub_config(tmp_path, monkeypatch)
+    assert c.JupyterHub.bind_url == "http://:8000" and "ssl_cert" not in c.JupyterHub
+    assert c.Authenticator.allowed_users == {"sato", "suzuki", "tanaka"}
+    assert c.Authenticator.admin_users == {"tanaka"} and c.Authenticator.allow_existing_users is False
+    env = c.Spawner.environment
+    assert "COURSE_QUICK" not in env and env["OPENBLAS_NUM_THREADS"] == "1"
+
+    class _User:
+        def __init__(self, name):
+            self.name = name
+
+    class _Spawner:
+        def __init__(self, name):
+            self.user = _User(name)
+
+    assert env["JUPYTER_CONFIG_PATH"](_Spawner("tanaka")).split(":")[0].endswith("/jupyter/lecturer")
+    assert env["JUPYTER_CONFIG_PATH"](_Spawner("sato")).split(":")[0].endswith("/jupyter/student")
+
+    c = _hub_config(tmp_path, monkeypatch, quick=True, ssl_cert="/c.pem", ssl_key="/k.pem",
+                    mnist_cache="/srv/mnist")
+    assert c.JupyterHub.bind_url == "https://:8000" and c.JupyterHub.ssl_key == "/k.pem"
+    assert c.Spawner.environment["COURSE_QUICK"] == "1"
+    assert c.Spawner.environment["MNIST_CACHE_DIR"] == "/srv/mnist"
