@@ -5,8 +5,8 @@ on 127.0.0.1). The tests run in file order and share it; each brings the servers
 needs up itself.
 
 - Logins: a wrong password and an account that is not on the roster are refused; two
-  students log in through Chromium, open chapter 1, run it and move a slider of its
-  widget (the figure must change).
+  students at once log in through Chromium (after a mistyped password), open chapter 1,
+  run it down to its first widget and move a slider (the figure must change).
 - Isolation: a student can reach neither another student's server (through the hub,
   or straight to its port with her own token) nor their files, and only the lecturer
   is an admin.
@@ -90,8 +90,13 @@ def _chapter_in_chromium(hub, name: str) -> str:
             # The test's own certificate: Chromium is told to accept it (requests verify it).
             context = browser.new_context(viewport={"width": 1400, "height": 1000}, ignore_https_errors=True)
             page = context.new_page()
-            t0 = time.monotonic()
             page.goto(f"{hub.base}/hub/login", wait_until="domcontentloaded")
+            page.fill("#username_input", name)
+            page.fill("#password_input", "not-" + hub.passwords[name])
+            page.click("#login_submit")
+            page.wait_for_selector(".login_error", timeout=60_000)  # a typo is refused, visibly
+            assert "/hub/login" in page.url
+            t0 = time.monotonic()
             page.fill("#username_input", name)
             page.fill("#password_input", hub.passwords[name])
             page.click("#login_submit")
