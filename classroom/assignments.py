@@ -75,10 +75,11 @@ class Exercise:
     answer_kind: str      # "function", "class" or "value"
     answer_name: str | None
     followers: list[str] = field(default_factory=list)  # worked cells after the answer
+    in_text: bool = False  # a "try it" cell in the text, numbered apart from the Exercises section
 
     @property
     def grade_id(self) -> str:
-        return f"ex{self.number}_{self.check_name.removeprefix('check_')}"
+        return f"{'try' if self.in_text else 'ex'}{self.number}_{self.check_name.removeprefix('check_')}"
 
 
 # --------------------------------------------------------------------------- reading
@@ -142,9 +143,9 @@ def _answer_kind(stub_tree: ast.Module, name: str | None) -> str:
     return "value"
 
 
-def _worked_answers(solutions: dict, module: str, where: str) -> dict[str, tuple[str, str | None, list[str]]]:
-    """check name -> (answer source, name the answer is passed as, worked cells that follow)."""
-    found: dict[str, tuple[str, str | None, list[str]]] = {}
+def _worked_answers(solutions: dict, module: str, where: str) -> dict[str, tuple[str, list[str | None], list[str]]]:
+    """check name -> (answer source, names the check is passed, worked cells that follow)."""
+    found: dict[str, tuple[str, list[str | None], list[str]]] = {}
     cells = solutions["cells"]
     for i, cell in enumerate(cells):
         if cell["cell_type"] != "code":
@@ -159,7 +160,7 @@ def _worked_answers(solutions: dict, module: str, where: str) -> dict[str, tuple
             calls = _check_calls(stmt.test, module)
             if not calls or calls[0] is not stmt.test or calls[0].func.attr in found:
                 continue
-            arg = stmt.test.args[0] if stmt.test.args else None
+            arg_names = [a.id if isinstance(a, ast.Name) else None for a in stmt.test.args]
             followers = []
             for later in cells[i + 1:]:
                 text = _source(later)
@@ -167,13 +168,31 @@ def _worked_answers(solutions: dict, module: str, where: str) -> dict[str, tuple
                     break  # the next exercise's section
                 if later["cell_type"] == "code" and "assert not" not in text:
                     followers.append(text)
-            found[calls[0].func.attr] = (_before(source, stmt),
-                                         arg.id if isinstance(arg, ast.Name) else None, followers)
+            found[calls[0].func.attr] = (_before(source, stmt), arg_names, followers)
     return found
 
 
+def _in_text_statement(cells: list[dict], i: int) -> list[str]:
+    """The markdown just before an in-text exercise's cell, back to its section heading."""
+    statement: list[str] = []
+    for cell in reversed(cells[:i]):
+        if cell["cell_type"] != "markdown":
+            break
+        if _slide_type(cell) == NOTES_SLIDE:
+            continue
+        statement.insert(0, _source(cell))
+        if _source(cell).lstrip().startswith("## "):
+            break
+    return statement
+
+
 def read_exercises(chapter: Path, solutions: Path) -> list[Exercise]:
-    """The exercises of one chapter, each paired with its worked answer."""
+    """The exercises of one chapter, each paired with its worked answer, in chapter order.
+
+    Those of the chapter's *Exercises* section are all required to have a worked answer.
+    A self-check earlier in the text (a "try it" cell) becomes an exercise too when the
+    worked solutions answer it, and is left to the chapter otherwise (with a note).
+    """
     nb = json.loads(chapter.read_text(encoding="utf-8"))
     module = f"ch{chapter.name[:2]}"
     cells = nb["cells"]
@@ -186,6 +205,17 @@ def read_exercises(chapter: Path, solutions: Path) -> list[Exercise]:
     answers = _worked_answers(json.loads(solutions.read_text(encoding="utf-8")), module,
                               solutions.name)
     exercises: list[Exercise] = []
+    for i, cell in enumerate(cells[:start]):
+        source = _source(cell)
+        if cell["cell_type"] != "code" or f"{module}.check_" not in source:
+            continue
+        exercise = _exercise(chapter, i, source, module, answers, _in_text_statement(cells, i),
+                             number=sum(ex.in_text for ex in exercises) + 1, in_text=True)
+        if exercise is None:
+            print(f"note: {chapter.name}, cell {i}: a self-check in the text without a worked "
+                  f"answer in {solutions.name}; it stays in the chapter only", file=sys.stderr)
+        else:
+            exercises.append(exercise)
     statement: list[str] = []
     for i, cell in enumerate(cells[start:], start):
         source = _source(cell)
@@ -195,28 +225,42 @@ def read_exercises(chapter: Path, solutions: Path) -> list[Exercise]:
             continue
         if cell["cell_type"] != "code" or f"{module}.check_" not in source:
             continue
-        where = f"{chapter.name}, cell {i}"
-        tree = _parse(source, where)
-        calls = _check_calls(tree, module)
-        if len(calls) != 1:
-            raise AssignmentError(f"{where}: expected one {module}.check_… call, found {len(calls)}")
-        call = calls[0]
-        name = call.func.attr
-        check_stmt = next(s for s in tree.body if call in list(ast.walk(s)))
-        student_arg = call.args[0].id if call.args and isinstance(call.args[0], ast.Name) else None
-        if name not in answers:
-            raise AssignmentError(f"{where}: {module}.{name} has no worked answer in {solutions.name} "
-                                  f"(a cell with `assert {module}.{name}(...)`); add one")
-        answer, solution_arg, followers = answers[name]
-        if student_arg and solution_arg and solution_arg != student_arg:
-            answer = _rename(answer, solution_arg, student_arg)
-        exercises.append(Exercise(
-            chapter=chapter.stem, number=len(exercises) + 1, statement=statement,
-            stub=_without(source, check_stmt), check_call=ast.get_source_segment(source, call),
-            check_name=name, answer=answer, answer_kind=_answer_kind(tree, student_arg),
-            answer_name=student_arg, followers=followers))
+        exercise = _exercise(chapter, i, source, module, answers, statement,
+                             number=sum(not ex.in_text for ex in exercises) + 1)
+        if exercise is None:
+            raise AssignmentError(f"{chapter.name}, cell {i}: its self-check has no worked answer in "
+                                  f"{solutions.name} (a cell with `assert {module}.check_…(...)`); add one")
+        exercises.append(exercise)
         statement = []
     return exercises
+
+
+def _exercise(chapter: Path, i: int, source: str, module: str, answers: dict, statement: list[str],
+              number: int, in_text: bool = False) -> Exercise | None:
+    """One exercise from the chapter's cell ``i`` (stub and check); None without a worked answer."""
+    where = f"{chapter.name}, cell {i}"
+    tree = _parse(source, where)
+    calls = _check_calls(tree, module)
+    if len(calls) != 1:
+        raise AssignmentError(f"{where}: expected one {module}.check_… call, found {len(calls)}")
+    call = calls[0]
+    name = call.func.attr
+    if name not in answers:
+        return None
+    check_stmt = next(s for s in tree.body if call in list(ast.walk(s)))
+    student_args = [a.id if isinstance(a, ast.Name) else None for a in call.args]
+    answer, solution_args, followers = answers[name]
+    renames = [(old, new) for new, old in zip(student_args, solution_args) if new and old and new != old]
+    for k, (old, _) in enumerate(renames):  # in two steps, so that swapped names stay apart
+        answer = _rename(answer, old, f"_answer_name_{k}")
+    for k, (_, new) in enumerate(renames):
+        answer = _rename(answer, f"_answer_name_{k}", new)
+    student_arg = student_args[0] if student_args else None
+    return Exercise(
+        chapter=chapter.stem, number=number, statement=statement,
+        stub=_without(source, check_stmt), check_call=ast.get_source_segment(source, call),
+        check_name=name, answer=answer, answer_kind=_answer_kind(tree, student_arg),
+        answer_name=student_arg, followers=followers, in_text=in_text)
 
 
 # --------------------------------------------------------------------------- the master

@@ -35,11 +35,20 @@ def _code_lines(text: str) -> list[str]:
 
 @pytest.mark.parametrize("chapter", WITH_EXERCISES, ids=lambda p: p.stem)
 def test_each_exercise_pairs_its_stub_with_a_worked_answer(chapter: Path) -> None:
-    exercises = read_exercises(chapter, CHAPTERS / "solutions" / f"{chapter.stem}_solutions.ipynb")
+    solutions = CHAPTERS / "solutions" / f"{chapter.stem}_solutions.ipynb"
+    exercises = read_exercises(chapter, solutions)
     module = f"ch{chapter.name[:2]}"
-    stubs = [c for c in json.loads(chapter.read_text())["cells"]
-             if c["cell_type"] == "code" and f"{module}.check_" in "".join(c["source"])]
-    assert len(exercises) == len(stubs) > 0
+    cells = json.loads(chapter.read_text())["cells"]
+    start = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
+                 and re.search(r"^#{1,3}\s.*exercise", "".join(c["source"]), re.I | re.M))
+    checks = [re.search(rf"{module}\.(check_\w+)", "".join(c["source"])) for c in cells]
+    in_section = [m[1] for m in checks[start:] if m]
+    # Every check of the Exercises section is an exercise, and so is every check in the text
+    # that the worked solutions answer (with `assert chNN.check_…(`).
+    answered = [m[1] for m in checks[:start] if m and f"assert {module}.{m[1]}(" in solutions.read_text()]
+    assert [ex.check_name for ex in exercises] == answered + in_section and in_section
+    assert [re.match(r"[a-z]+", ex.grade_id)[0] for ex in exercises] == \
+        ["try"] * len(answered) + ["ex"] * len(in_section)
     for ex in exercises:
         master = merge_stub_and_answer(ex.stub, ex.answer)
         compile(master, f"{ex.chapter} exercise {ex.number}", "exec")
