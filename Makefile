@@ -12,7 +12,7 @@ NB_TIMEOUT ?= 1800
 export MALLOC_MMAP_THRESHOLD_ ?= 33554432
 export MALLOC_TRIM_THRESHOLD_ ?= 268435456
 
-.PHONY: lab test install notebooks notebook book slides weights clean help bench results hub assignments
+.PHONY: lab test install notebooks notebook book slides weights clean help bench results hub assignments translations
 
 help:
 	@echo "make lab        start JupyterLab on the course's start page"
@@ -22,6 +22,8 @@ help:
 	@echo "make bench      time our NumPy layers and a SimpleConvNet step against PyTorch (installs the bench extra)"
 	@echo "make results    train the reference networks on full MNIST; print test accuracy and wall time"
 	@echo "                (BENCH_ARGS=\"--blocks 15\", RESULTS_ARGS=\"--only simple_conv\" pass options)"
+	@echo "make translations  after changing an English chapter: update the Japanese catalogues"
+	@echo "                (i18n/ja/, src/common/locale/) and regenerate chapters/ja/ (see CONTRIBUTING.md)"
 	@echo "make book       build the website into book/_build/html/ (offline, no execution)"
 	@echo "make weights    retrain the shipped chapter-2 weights (needs full MNIST, e.g. MNIST_MIRROR)"
 	@echo "make slides     build one reveal.js deck per chapter into book/_build/slides/"
@@ -48,7 +50,7 @@ lab: $(STAMP)
 # Tests run one kernel at a time: single-threaded BLAS keeps them fast on a busy
 # 2-core machine (no thread oversubscription) and their numbers bit-for-bit repeatable.
 test: $(STAMP)
-	COURSE_QUICK=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=$(NB_TIMEOUT) tests chapters
+	COURSE_QUICK=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=$(NB_TIMEOUT) tests chapters --ignore=chapters/ja
 
 notebooks: $(STAMP)
 	$(MAKE) notebook NB="$$(ls chapters/*.ipynb chapters/solutions/*.ipynb | tr '\n' ' ')"
@@ -63,6 +65,11 @@ notebook: $(STAMP)
 # The weights chapter 2 ships in datasets/weights/ (recipe and checksum in its README).
 weights: $(STAMP)
 	$(BIN)/python -m common.tools.pretrained
+
+# The Japanese edition: chapters/ja/ is generated from the English notebooks and the catalogues
+# in i18n/ja/ (never edited by hand); NB="chapters/03_learning.ipynb ..." adds notebooks to it.
+translations: $(STAMP)
+	$(BIN)/python i18n/translations.py update $(NB)
 
 # Website and slides from the committed notebooks; see book/README.md (needs npm).
 book: $(STAMP)

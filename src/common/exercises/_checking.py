@@ -16,18 +16,26 @@ from typing import Any
 
 import numpy as np
 
+from common.translation import _
+
 OK, BAD = "✓", "✗"
+
+
+def report(mark: str, message: str) -> None:
+    """Print one verdict line, ``✓ message`` or ``✗ message``, in one write (so a kernel never
+    splits the mark from its message between two outputs)."""
+    print(f"{mark} {message}")
 
 
 def name(fn: object) -> str:
     """The learner's function name for a message, or ``"your function"``."""
-    return getattr(fn, "__name__", "your function")
+    return getattr(fn, "__name__", None) or _("your function")
 
 
 def not_done(fn: object) -> str:
     """The message for a stub that still raises ``NotImplementedError``."""
-    return (f"Not done yet: {name(fn)} still raises NotImplementedError. "
-            "Replace the `raise` line with your code, then run this check again.")
+    return _("Not done yet: {name} still raises NotImplementedError. "
+             "Replace the `raise` line with your code, then run this check again.").format(name=name(fn))
 
 
 def names_used(fn: object) -> set[str]:
@@ -63,7 +71,7 @@ def call(fn: Callable[..., Any], *args: Any,
         return False, not_done(fn)
     except Exception as exc:  # noqa: BLE001 - a learner's bug must become a message, not a traceback
         where = name(fn) if show is None else f"{name(fn)}({', '.join(show(a) for a in args)})"
-        return False, f"{where} raised {type(exc).__name__}: {exc}"
+        return False, _("{where} raised {error}").format(where=where, error=f"{type(exc).__name__}: {exc}")
 
 
 def call_reporting(func: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
@@ -112,12 +120,13 @@ def summary(n_wrong: int, n_total: int, *, one_right: str | None = None,
     """
     single = n_total <= 1
     if n_wrong == 0:
-        print(f"{OK} {one_right}" if single and one_right is not None else f"{OK} All {n_total} tests passed.")
+        report(OK, one_right if single and one_right is not None else _("All {n} tests passed.").format(n=n_total))
         return True
     if single and one_wrong is not None:
-        print(f"{BAD} {one_wrong}")
+        report(BAD, one_wrong)
     else:
-        print(f"{BAD} {n_wrong} of {n_total} tests failed: read the lines above, fix, run again.")
+        report(BAD, _("{wrong} of {total} tests failed: read the lines above, fix, run again."
+                     ).format(wrong=n_wrong, total=n_total))
     return False
 
 
@@ -125,10 +134,10 @@ def verdict(wrong: list[str], total: int, right: str, shown: int = 4) -> bool:
     """Print up to ``shown`` wrong cases and a count, or ``✓ right``; True when nothing is wrong."""
     if wrong:
         for line in wrong[:shown]:
-            print(f"{BAD} {line}")
+            report(BAD, line)
         if len(wrong) > shown:
-            print(f"… and {len(wrong) - shown} more wrong.")
-        print(f"{total - len(wrong)} of {total} cases right.")
+            print(_("… and {n} more wrong.").format(n=len(wrong) - shown))
+        print(_("{right} of {total} cases right.").format(right=total - len(wrong), total=total))
         return False
-    print(f"{OK} {right}")
+    report(OK, right)
     return True

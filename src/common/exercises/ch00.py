@@ -14,12 +14,14 @@ from typing import Any
 import numpy as np
 
 from common.gradient import numerical_gradient
+from common.translation import N_, _
 from common.exercises._checking import (
     BAD as _BAD,
     OK as _OK,
     as_float as _as_float,
     call_reporting as _call,
     names_used as _names_used,
+    report as _report,
     summary as _summary,
 )
 
@@ -53,12 +55,12 @@ def g(a: float, b: float, c: float) -> float:
 _PARTIAL_POINTS = [(1.0, 2.0, 3.0), (-2.0, 0.5, 1.0), (0.5, -1.0, -2.0), (3.0, 0.0, 0.25)]
 
 _PARTIAL_MISTAKES: list[tuple[Callable[[float, float, float], float], str]] = [
-    (lambda a, b, c: 2 * a * b, "that is ∂g/∂a (2ab): differentiate with respect to b instead"),
-    (lambda a, b, c: b + 3 * c**2, "that is ∂g/∂c (b + 3c²): differentiate with respect to b instead"),
-    (lambda a, b, c: a**2 * b + b * c, "you kept the factor b: the derivative of a²·b with respect to b is a²"),
-    (lambda a, b, c: a**2, "the term b·c also contains b; its derivative with respect to b is c"),
-    (lambda a, b, c: c, "the term a²·b also contains b; its derivative with respect to b is a²"),
-    (lambda a, b, c: a**2 + c + 3 * c**2, "c³ does not contain b, so it is a constant and vanishes"),
+    (lambda a, b, c: 2 * a * b, N_("that is ∂g/∂a (2ab): differentiate with respect to b instead")),
+    (lambda a, b, c: b + 3 * c**2, N_("that is ∂g/∂c (b + 3c²): differentiate with respect to b instead")),
+    (lambda a, b, c: a**2 * b + b * c, N_("you kept the factor b: the derivative of a²·b with respect to b is a²")),
+    (lambda a, b, c: a**2, N_("the term b·c also contains b; its derivative with respect to b is c")),
+    (lambda a, b, c: c, N_("the term a²·b also contains b; its derivative with respect to b is a²")),
+    (lambda a, b, c: a**2 + c + 3 * c**2, N_("c³ does not contain b, so it is a constant and vanishes")),
 ]
 
 
@@ -70,29 +72,32 @@ def check_partial_by_hand(dg_db: Callable[[float, float, float], float]) -> bool
     """
     shortcut = _names_used(dg_db) & (_NUMERICAL_TOOLS | {"g"})
     if shortcut:
-        print(f"{_BAD} your function calls {', '.join(sorted(shortcut))}: that differentiates g numerically. "
-              "Work out ∂g/∂b on paper and return that formula in a, b and c")
+        _report(_BAD, _("your function calls {names}: that differentiates g numerically. "
+                      "Work out ∂g/∂b on paper and return that formula in a, b and c"
+                      ).format(names=", ".join(sorted(shortcut))))
         return False
     wrong = 0
     for a, b, c in _PARTIAL_POINTS:
         expected = a**2 + c
-        where = f"(a, b, c) = ({a:g}, {b:g}, {c:g})"
+        where = f"(a, b, c) = ({a:g}, {b:g}, {c:g})"  # maths: the same in every language
         value, error = _call(dg_db, a, b, c)
         got = _as_float(value)
         if error is not None:
-            print(f"{_BAD} at {where} your function raised {error}")
+            _report(_BAD, _("at {where} your function raised {error}").format(where=where, error=error))
         elif value is None:
-            print(f"{_BAD} your function returned None at {where}: replace the stub with your formula")
+            _report(_BAD, _("your function returned None at {where}: replace the stub with your formula"
+                          ).format(where=where))
             return False
         elif got is None:
-            print(f"{_BAD} at {where} your function returned {value!r}, not a number")
+            _report(_BAD, _("at {where} your function returned {value!r}, not a number").format(where=where, value=value))
         elif np.isclose(got, expected, rtol=1e-9, atol=1e-12):
-            print(f"{_OK} at {where}: ∂g/∂b = {expected:g}")
+            _report(_OK, _("at {where}: ∂g/∂b = {expected:g}").format(where=where, expected=expected))
             continue
         else:
             hint = next((why for m, why in _PARTIAL_MISTAKES if np.isclose(got, m(a, b, c))), None)
-            hint = hint or "treat a and c as constants and differentiate each term of g with respect to b"
-            print(f"{_BAD} at {where} you returned {got:g}, expected {expected:g}: {hint}")
+            hint = hint or N_("treat a and c as constants and differentiate each term of g with respect to b")
+            _report(_BAD, _("at {where} you returned {got:g}, expected {expected:g}: {hint}").format(
+                where=where, got=got, expected=expected, hint=_(hint)))
         wrong += 1
     return _summary(wrong, len(_PARTIAL_POINTS))
 
@@ -118,14 +123,15 @@ def check_central_difference(partial: Callable[[Callable[[np.ndarray], float], n
     """
     library = _names_used(partial) & (_NUMERICAL_TOOLS - {"central_partial"})
     if library:
-        print(f"{_BAD} your function calls {', '.join(sorted(library))} from the library: write the "
-              "central difference yourself, nudging entry i of a copy of x by +h and by −h")
+        _report(_BAD, _("your function calls {names} from the library: write the central difference "
+                      "yourself, nudging entry i of a copy of x by +h and by −h"
+                      ).format(names=", ".join(sorted(library))))
         return False
     wrong = 0
     for name, f, point, i, expected in _DIFF_CASES:
         x = np.array(point)
         before = x.copy()
-        where = f"∂f/∂x{'₀₁₂'[i]} of {name} at x = {point}"
+        where = _("∂f/∂x{i} of {f} at x = {x}").format(i="₀₁₂"[i], f=name, x=point)
         seen: list[np.ndarray] = []
 
         def recorded(v: np.ndarray, f: Callable[[np.ndarray], float] = f) -> float:
@@ -137,31 +143,36 @@ def check_central_difference(partial: Callable[[Callable[[np.ndarray], float], n
                   for j in np.flatnonzero(v != before) if j != i]
         got = _as_float(value)
         if error is not None:
-            print(f"{_BAD} {where}: your function raised {error}")
+            _report(_BAD, _("{where}: your function raised {error}").format(where=where, error=error))
         elif value is None:
-            print(f"{_BAD} your function returned None for {where}: replace the stub with your code")
+            _report(_BAD, _("your function returned None for {where}: replace the stub with your code"
+                          ).format(where=where))
             return False
         elif got is None:
-            print(f"{_BAD} {where}: expected one number, got {value!r}")
+            _report(_BAD, _("{where}: expected one number, got {value!r}").format(where=where, value=value))
         elif not np.array_equal(x, before):
-            print(f"{_BAD} {where}: your function changed x from {_show(before)} to {_show(x)}; "
-                  "nudge a copy (x.copy()) or put the entry back after each evaluation")
+            _report(_BAD, _("{where}: your function changed x from {before} to {after}; "
+                          "nudge a copy (x.copy()) or put the entry back after each evaluation"
+                          ).format(where=where, before=_show(before), after=_show(x)))
         elif others:
-            print(f"{_BAD} {where}: your function also nudged entry {others[0]}, which makes "
-                  f"{len(seen)} evaluations of f where 2 are enough. Nudge only entry i")
+            _report(_BAD, _("{where}: your function also nudged entry {j}, which makes "
+                          "{n} evaluations of f where 2 are enough. Nudge only entry i"
+                          ).format(where=where, j=others[0], n=len(seen)))
         elif np.isclose(got, expected, rtol=1e-6, atol=1e-8):
-            print(f"{_OK} {where} = {got:.6f} (exact {expected:.6f})")
+            _report(_OK, _("{where} = {got:.6f} (exact {expected:.6f})").format(where=where, got=got, expected=expected))
             continue
         elif got == 0.0 and expected != 0.0:
-            print(f"{_BAD} {where}: you returned 0, expected {expected:.6f}. Is h so small that x + h == x "
-                  "in floating point? Try h = 1e-4")
+            _report(_BAD, _("{where}: you returned 0, expected {expected:.6f}. Is h so small that x + h == x "
+                          "in floating point? Try h = 1e-4").format(where=where, expected=expected))
         elif np.isclose(got, expected, rtol=1e-2):
-            print(f"{_BAD} {where}: you returned {got:.8f}, exact {expected:.8f}: close, but not accurate "
-                  "enough. A forward difference (f(x+h) − f(x))/h has an error proportional to h; "
-                  "use the central difference (f(x+h) − f(x−h)) / (2h) with h = 1e-4")
+            _report(_BAD, _("{where}: you returned {got:.8f}, exact {expected:.8f}: close, but not accurate "
+                          "enough. A forward difference (f(x+h) − f(x))/h has an error proportional to h; "
+                          "use the central difference (f(x+h) − f(x−h)) / (2h) with h = 1e-4"
+                          ).format(where=where, got=got, expected=expected))
         else:
-            print(f"{_BAD} {where}: you returned {got:.6f}, expected {expected:.6f}. Nudge only entry i, "
-                  "by +h and by −h, and divide the difference of f by 2h")
+            _report(_BAD, _("{where}: you returned {got:.6f}, expected {expected:.6f}. Nudge only entry i, "
+                          "by +h and by −h, and divide the difference of f by 2h"
+                          ).format(where=where, got=got, expected=expected))
         wrong += 1
     return _summary(wrong, len(_DIFF_CASES))
 
@@ -186,7 +197,8 @@ _BROADCAST_OPS: list[Callable[..., np.ndarray]] = [
 
 def _question_text(k: int) -> str:
     expr, shapes = BROADCAST_QUESTIONS[k]
-    return f"question {k + 1}, {expr} with " + ", ".join(f"{n} {s}" for n, s in shapes.items())
+    return _("question {k}, {expr} with {shapes}").format(
+        k=k + 1, expr=expr, shapes=", ".join(f"{n} {s}" for n, s in shapes.items()))
 
 
 def _true_shape(k: int) -> tuple[int, ...] | str:
@@ -203,9 +215,10 @@ def _clash(k: int) -> str:
     shapes = list(BROADCAST_QUESTIONS[k][1].values())[-2:]
     for back, (m, n) in enumerate(zip(reversed(shapes[0]), reversed(shapes[1])), start=1):
         if m != n and 1 not in (m, n):
-            where = "last sizes" if back == 1 else f"sizes on axis −{back}"
-            return f"the {where}, {m} and {n}, differ and neither is 1"
-    return "two sizes differ and neither is 1"
+            if back == 1:
+                return _("the last sizes, {m} and {n}, differ and neither is 1").format(m=m, n=n)
+            return _("the sizes on axis −{axis}, {m} and {n}, differ and neither is 1").format(axis=back, m=m, n=n)
+    return _("two sizes differ and neither is 1")
 
 
 def _normalise(answer: Any) -> tuple[int, ...] | str | None:
@@ -228,34 +241,38 @@ def check_broadcast_shapes(answers: Sequence[Any]) -> bool:
     answers = list(answers) if isinstance(answers, (list, tuple)) else [answers]
     n = len(BROADCAST_QUESTIONS)
     if len(answers) != n:
-        print(f"{_BAD} expected a list of {n} answers, one per question, got {len(answers)}")
+        _report(_BAD, _("expected a list of {n} answers, one per question, got {got}").format(n=n, got=len(answers)))
         return False
     wrong = 0
     for k, answer in enumerate(answers):
         expected, mine = _true_shape(k), _normalise(answer)
         what = _question_text(k)
         if mine is None:
-            print(f"{_BAD} {what}: not answered yet; replace {'...' if answer is Ellipsis else repr(answer)} "
-                  'with a shape such as (3, 4), or with "error"')
+            _report(_BAD, _('{what}: not answered yet; replace {answer} with a shape such as (3, 4), or with "error"'
+                          ).format(what=what, answer="..." if answer is Ellipsis else repr(answer)))
         elif mine == expected:
-            print(f"{_OK} {what}: {expected}")
+            _report(_OK, _("{what}: {expected}").format(what=what, expected=expected))
             continue
         elif mine == ("not-a-shape",):
-            print(f"{_BAD} {what}: write a shape as a tuple such as (3,) or (3, 4), not {answer!r}")
+            _report(_BAD, _("{what}: write a shape as a tuple such as (3,) or (3, 4), not {answer!r}"
+                          ).format(what=what, answer=answer))
         elif isinstance(mine, str) and mine != "error":
-            print(f"{_BAD} {what}: the only text answer accepted is \"error\", got {answer!r}")
+            _report(_BAD, _('{what}: the only text answer accepted is "error", got {answer!r}'
+                          ).format(what=what, answer=answer))
         elif expected == "error":
-            print(f"{_BAD} {what}: you said {mine}, but NumPy refuses. Align the shapes on the right: "
-                  f"{_clash(k)}")
+            _report(_BAD, _("{what}: you said {mine}, but NumPy refuses. Align the shapes on the right: {clash}"
+                          ).format(what=what, mine=mine, clash=_clash(k)))
         elif mine == "error":
-            print(f"{_BAD} {what}: you said error, but NumPy broadcasts this to {expected}. "
-                  "A size of 1, or a missing leading axis, stretches to match the other array")
+            _report(_BAD, _("{what}: you said error, but NumPy broadcasts this to {expected}. "
+                          "A size of 1, or a missing leading axis, stretches to match the other array"
+                          ).format(what=what, expected=expected))
         elif tuple(reversed(mine)) == expected:
-            print(f"{_BAD} {what}: you said {mine}, expected {expected}: right sizes, wrong order. "
-                  "Shapes are aligned on their last axis")
+            _report(_BAD, _("{what}: you said {mine}, expected {expected}: right sizes, wrong order. "
+                          "Shapes are aligned on their last axis").format(what=what, mine=mine, expected=expected))
         else:
-            print(f"{_BAD} {what}: you said {mine}, expected {expected}. Align the shapes on the right "
-                  "and take the larger size where one of them is 1")
+            _report(_BAD, _("{what}: you said {mine}, expected {expected}. Align the shapes on the right "
+                          "and take the larger size where one of them is 1"
+                          ).format(what=what, mine=mine, expected=expected))
         wrong += 1
     return _summary(wrong, n)
 
@@ -286,29 +303,33 @@ def check_chain_rule(da_dc: Callable[[float], float]) -> bool:
         b1, b2 = c**2, 3 * c + 1
         value, error = _call(da_dc, c)
         got = _as_float(value)
+        where = f"c = {c:g}"
         if error is not None:
-            print(f"{_BAD} at c = {c:g} your function raised {error}")
+            _report(_BAD, _("at {where} your function raised {error}").format(where=where, error=error))
         elif value is None:
-            print(f"{_BAD} your function returned None at c = {c:g}: replace the stub with your formula")
+            _report(_BAD, _("your function returned None at {where}: replace the stub with your formula"
+                          ).format(where=where))
             return False
         elif got is None:
-            print(f"{_BAD} at c = {c:g} your function returned {value!r}, not a number")
+            _report(_BAD, _("at {where} your function returned {value!r}, not a number").format(where=where, value=value))
         elif np.isclose(got, expected, rtol=1e-9, atol=1e-12):
             sign = "+" if via_b2 >= 0 else "−"
-            print(f"{_OK} at c = {c:g}: da/dc = {expected:g} = {via_b1:g} (via b₁) {sign} {abs(via_b2):g} (via b₂)")
+            _report(_OK, _("at {where}: da/dc = {expected:g} = {via_b1:g} (via b₁) {sign} {via_b2:g} (via b₂)").format(
+                where=where, expected=expected, via_b1=via_b1, sign=sign, via_b2=abs(via_b2)))
             continue
         else:
             if np.isclose(got, via_b1) and via_b1 != expected:
-                hint = "you followed only the path through b₁; add the path through b₂"
+                hint = _("you followed only the path through b₁; add the path through b₂")
             elif np.isclose(got, via_b2) and via_b2 != expected:
-                hint = "you followed only the path through b₂; add the path through b₁"
+                hint = _("you followed only the path through b₂; add the path through b₁")
             elif np.isclose(got, via_b1 + (b1 + 2 * b2)):
-                hint = "on the path through b₂ you left out ∂b₂/∂c = 3"
+                hint = _("on the path through b₂ you left out ∂b₂/∂c = 3")
             elif np.isclose(got, b2 + (b1 + 2 * b2) * 3):
-                hint = "on the path through b₁ you left out ∂b₁/∂c = 2c"
+                hint = _("on the path through b₁ you left out ∂b₁/∂c = 2c")
             else:
-                hint = "add one product ∂a/∂bₖ · ∂bₖ/∂c per intermediate variable bₖ"
-            print(f"{_BAD} at c = {c:g} you returned {got:g}, expected {expected:g}: {hint}")
+                hint = _("add one product ∂a/∂bₖ · ∂bₖ/∂c per intermediate variable bₖ")
+            _report(_BAD, _("at {where} you returned {got:g}, expected {expected:g}: {hint}").format(
+                where=where, got=got, expected=expected, hint=hint))
         wrong += 1
     return _summary(wrong, len(_CHAIN_POINTS))
 
@@ -331,40 +352,43 @@ def check_matrix_gradient(dL_dW: Callable[[np.ndarray, np.ndarray, np.ndarray], 
     expected = numerical_gradient(lambda w: float(np.sum(G * (X @ w))), W.copy())  # the answer key
     value, error = _call(dL_dW, X.copy(), W.copy(), G.copy())
     if error is not None:
-        hint = (": a matrix product needs matching inner sizes; ∂L/∂W has the shape of W, "
-                f"{W.shape}, so which product of X {X.shape} and G {G.shape} gives that shape?"
-                if "matmul" in error or "shapes" in error else "")
-        print(f"{_BAD} your function raised {error}{hint}")
+        if "matmul" in error or "shapes" in error:
+            _report(_BAD, _("your function raised {error}: a matrix product needs matching inner sizes; "
+                          "∂L/∂W has the shape of W, {w}, so which product of X {x} and G {g} gives that shape?"
+                          ).format(error=error, w=W.shape, x=X.shape, g=G.shape))
+        else:
+            _report(_BAD, _("your function raised {error}").format(error=error))
         return False
     if value is None:
-        print(f"{_BAD} your function returned None: replace the stub with your formula")
+        _report(_BAD, _("your function returned None: replace the stub with your formula"))
         return False
     try:
         got = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        print(f"{_BAD} your function returned {type(value).__name__}, expected an array of shape {W.shape}")
+        _report(_BAD, _("your function returned {type}, expected an array of shape {shape}"
+                      ).format(type=type(value).__name__, shape=W.shape))
         return False
     wrong = 0
     if got.shape == W.shape:
-        print(f"{_OK} the result has the shape of W, {W.shape}: one partial derivative per weight")
+        _report(_OK, _("the result has the shape of W, {shape}: one partial derivative per weight").format(shape=W.shape))
     elif got.shape == W.T.shape:
-        print(f"{_BAD} the result has shape {got.shape}, the shape of Wᵀ: ∂L/∂W must have the shape of W, "
-              f"{W.shape}; transpose your answer (or swap the factors)")
+        _report(_BAD, _("the result has shape {got}, the shape of Wᵀ: ∂L/∂W must have the shape of W, "
+                      "{shape}; transpose your answer (or swap the factors)").format(got=got.shape, shape=W.shape))
         return _summary(1, 2)
     else:
-        print(f"{_BAD} the result has shape {got.shape}, but ∂L/∂W has one entry per weight, the shape of W, "
-              f"{W.shape}")
+        _report(_BAD, _("the result has shape {got}, but ∂L/∂W has one entry per weight, the shape of W, "
+                      "{shape}").format(got=got.shape, shape=W.shape))
         return _summary(1, 2)
     if np.allclose(got, expected, rtol=1e-7, atol=1e-9):
-        print(f"{_OK} every entry agrees with a central difference on that weight")
+        _report(_OK, _("every entry agrees with a central difference on that weight"))
     else:
         wrong += 1
         if np.allclose(got, X.T @ np.ones_like(G)):
-            hint = "that is the gradient of Σ X W without G: each entry of X W is weighted by G"
+            hint = _("that is the gradient of Σ X W without G: each entry of X W is weighted by G")
         elif np.allclose(got, -expected):
-            hint = "the sign is flipped"
+            hint = _("the sign is flipped")
         else:
-            hint = ("L = Σ_n Σ_k G[n, k] · Σ_i X[n, i] W[i, k], so ∂L/∂W[i, k] = Σ_n X[n, i] G[n, k]: "
-                    "which matrix product is that?")
-        print(f"{_BAD} wrong values: {hint}")
+            hint = _("L = Σ_n Σ_k G[n, k] · Σ_i X[n, i] W[i, k], so ∂L/∂W[i, k] = Σ_n X[n, i] G[n, k]: "
+                     "which matrix product is that?")
+        _report(_BAD, _("wrong values: {hint}").format(hint=hint))
     return _summary(wrong, 2)
