@@ -20,6 +20,7 @@ from common.layers import (
     MulLayer,
     Pooling,
     Relu,
+    ResidualBlock,
     Sigmoid,
     SoftmaxWithLoss,
     Tanh,
@@ -514,20 +515,43 @@ def float32_layers(rng):
         ("conv", Convolution(f(4, 2, 3, 3), f(4), stride=2, pad=1), f(2, 2, 7, 7), {}, ["dW", "db"]),
         ("maxpool", Pooling(3, 3, 2, 1), f(2, 2, 7, 7), {}, []),
         ("avgpool", Pooling(2, 2, 2, 0, mode="avg"), f(2, 2, 6, 6), {}, []),
+        ("mul", MulLayer(), (f(3, 4), f(3, 4)), {}, []),
+        ("add", AddLayer(), (f(3, 4), f(3, 4)), {}, []),
+        ("residual-affine", ResidualBlock([Affine(f(4, 4), f(4)), Relu(), Affine(f(4, 4), f(4))]),
+         f(3, 4), {}, ["branch.0.dW", "branch.2.db"]),
+        # ResNet's block: conv-BN-ReLU-conv-BN, with a 1x1 stride-2 convolution on the shortcut
+        ("residual-conv-bn", ResidualBlock(
+            [Convolution(f(4, 2, 3, 3), f(4), stride=2, pad=1), BatchNormalization(f(4), f(4)), Relu(),
+             Convolution(f(4, 4, 3, 3), f(4), pad=1), BatchNormalization(f(4), f(4))],
+            shortcut=Convolution(f(4, 2, 1, 1), f(4), stride=2)),
+         f(2, 2, 6, 6), {"train_flg": True},
+         ["branch.0.dW", "branch.1.dgamma", "branch.3.db", "branch.4.dbeta", "shortcut.dW"]),
     ]
 
 
-@pytest.mark.parametrize("index", range(11))
+def _attribute(layer, dotted):
+    for part in dotted.split("."):
+        layer = layer[int(part)] if part.isdigit() else getattr(layer, part)
+    return layer
+
+
+@pytest.mark.parametrize("index", range(len(float32_layers(np.random.default_rng(0)))))
 def test_layers_keep_float32(index):
     rng = np.random.default_rng(16)
     name, layer, x, kwargs, grads = float32_layers(rng)[index]
-    out = layer.forward(x, **kwargs)
+    inputs = x if isinstance(x, tuple) else (x,)
+    out = layer.forward(*inputs, **kwargs)
     assert out.dtype == np.float32, name
     dout = np.ones_like(out)
     dx = layer.backward(dout)
-    assert dx.dtype == np.float32 and dx.shape == x.shape, name
+    for d, x_ in zip(dx if isinstance(x, tuple) else (dx,), inputs):
+        assert d.dtype == np.float32 and d.shape == x_.shape, name
     for g in grads:
-        assert getattr(layer, g).dtype == np.float32, (name, g)
+        assert _attribute(layer, g).dtype == np.float32, (name, g)
+    if isinstance(layer, BatchNormalization) or name == "residual-conv-bn":
+        bns = [layer] if isinstance(layer, BatchNormalization) else [l for l in layer.branch
+                                                                      if isinstance(l, BatchNormalization)]
+        assert all(bn.running_mean.dtype == bn.running_var.dtype == np.float32 for bn in bns), name
     np.testing.assert_array_equal(dout, 1.0)  # dout untouched
 
 
@@ -576,3 +600,124 @@ def test_pooling_backward_refuses_a_dout_of_another_shape():
     layer.forward(np.zeros((2, 3, 7, 7)))  # 7 -> 3: rounded down
     with pytest.raises(ValueError, match=r"Pooling.backward expected dout of shape \(2, 3, 3, 3\).*got \(2, 3, 4, 4\)"):
         layer.backward(np.ones((2, 3, 4, 4)))
+
+
+# ------------------------------------------------------------------- NaN and inf
+def _nan_layers(rng):
+    """(name, layer, input, forward kwargs) for every layer, float64, each fed one bad value."""
+    f = lambda *shape: rng.normal(size=shape)  # noqa: E731
+    return [
+        ("relu", Relu(), f(3, 4), {}),
+        ("sigmoid", Sigmoid(), f(3, 4), {}),
+        ("tanh", Tanh(), f(3, 4), {}),
+        ("affine", Affine(f(12, 5), f(5)), f(3, 3, 4), {}),
+        ("dropout", Dropout(0.5, rng=0), f(3, 4), {"train_flg": True}),
+        ("batchnorm-train", BatchNormalization(f(4), f(4)), f(5, 4), {"train_flg": True}),
+        ("batchnorm-test", BatchNormalization(f(4), f(4)), f(5, 4), {"train_flg": False}),
+        ("conv", Convolution(f(4, 2, 3, 3), f(4), stride=1, pad=1), f(2, 2, 6, 6), {}),
+        ("maxpool", Pooling(2, 2, 2), f(2, 2, 6, 6), {}),
+        ("maxpool-overlapping", Pooling(3, 3, 1, 1), f(2, 2, 6, 6), {}),
+        ("avgpool", Pooling(2, 2, 2, mode="avg"), f(2, 2, 6, 6), {}),
+        ("residual", ResidualBlock([Affine(f(4, 4), f(4)), Relu(), Affine(f(4, 4), f(4))]), f(3, 4), {}),
+    ]
+
+
+NAN_LAYER_NAMES = [name for name, *_ in _nan_layers(np.random.default_rng(0))]
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("name", NAN_LAYER_NAMES)
+def test_every_layer_propagates_nan_and_inf_as_documented(name, bad):
+    """A bad input value reaches the output (forward) and dx (backward): never silently dropped."""
+    rng = np.random.default_rng(3)
+    layer, x, kwargs = next((layer, x, kw) for n, layer, x, kw in _nan_layers(rng) if n == name)
+    x = x.copy()
+    x.flat[5] = bad
+    with np.errstate(all="ignore"), __import__("warnings").catch_warnings():
+        __import__("warnings").simplefilter("ignore", RuntimeWarning)
+        out = layer.forward(x, **kwargs)
+        if name == "dropout":  # a dropped unit is a multiplication by 0: NaN * 0 is still NaN
+            assert not np.isfinite(out).all()
+        elif name in ("relu", "maxpool", "maxpool-overlapping") and bad == -np.inf:
+            assert np.isfinite(out).all()  # -inf loses to everything: max(-inf, 0) = 0 is correct
+        elif name in ("sigmoid", "tanh") and np.isinf(bad):  # the limits: sigmoid(inf) = 1, tanh(-inf) = -1
+            limit = {"sigmoid": (bad > 0) * 1.0, "tanh": np.sign(bad)}[name]
+            assert out.flat[5] == limit and np.isfinite(out).all()
+        else:
+            assert not np.isfinite(out).all(), f"{name} dropped a {bad} in its input"
+        dout = np.ones_like(out)
+        dout.flat[0] = np.nan
+        dx = layer.backward(dout)
+    assert np.isnan(dx).any(), f"{name}.backward dropped a NaN in dout"
+
+
+def test_batchnorm_refuses_to_poison_its_running_statistics():
+    rng = np.random.default_rng(4)
+    for shape in [(6, 3), (4, 3, 5, 5)]:
+        bn = BatchNormalization(np.ones(3), np.zeros(3))
+        bn.forward(rng.normal(size=shape), train_flg=True)
+        mean, var = bn.running_mean.copy(), bn.running_var.copy()
+        bad = rng.normal(size=shape)
+        bad[1, 2] = np.nan
+        with pytest.warns(RuntimeWarning, match=r"BatchNormalization: .* of 1 of 3 "
+                                                     r"(channels|features) \((channel|feature) 2\).*left unchanged"):
+            out = bn.forward(bad, train_flg=True)
+        assert np.isnan(out).any()  # the batch's output still shows the problem
+        np.testing.assert_array_equal(bn.running_mean, mean)
+        np.testing.assert_array_equal(bn.running_var, var)
+        good = rng.normal(size=shape)
+        assert np.isfinite(bn.forward(good, train_flg=False)).all()  # test mode unharmed
+        bn.forward(good, train_flg=True)  # and training goes on updating them
+        assert not np.array_equal(bn.running_mean, mean) and np.isfinite(bn.running_var).all()
+
+
+def test_batchnorm_reports_a_bad_batch_as_numpys_errstate_says():
+    bad = np.array([[np.nan, 1.0], [0.0, 2.0]])
+    bn = BatchNormalization(np.ones(2), np.zeros(2))
+    with np.errstate(invalid="raise"), pytest.raises(FloatingPointError, match="BatchNormalization: .*feature 0"):
+        bn.forward(bad, train_flg=True)
+    with np.errstate(all="ignore"), __import__("warnings").catch_warnings():
+        __import__("warnings").simplefilter("error")  # no warning at all
+        bn.forward(bad, train_flg=True)
+    np.testing.assert_array_equal(bn.running_mean, [0, 0])  # protected in every mode
+    np.testing.assert_array_equal(bn.running_var, [1, 1])
+
+
+def test_batchnorm_refuses_an_overflowing_variance():
+    bn = BatchNormalization(np.ones(2, np.float32), np.zeros(2, np.float32))
+    x = np.array([[1e30, 0], [-1e30, 1]], dtype=np.float32)  # finite, but its square overflows float32
+    with np.errstate(over="ignore"), pytest.warns(RuntimeWarning, match="feature 0"):
+        bn.forward(x, train_flg=True)
+    np.testing.assert_array_equal(bn.running_var, [1, 1])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_softmax_with_loss_returns_a_nan_loss_for_the_trainer_to_see(bad):
+    layer = SoftmaxWithLoss()
+    x = np.zeros((3, 4))
+    x[1, 2] = bad
+    with np.errstate(all="ignore"):
+        loss = layer.forward(x, np.array([0, 1, 2]))
+    assert not np.isfinite(loss)
+
+
+def test_losses_refuse_targets_that_are_not_finite():
+    from common.functions import cross_entropy_error, softmax_cross_entropy
+
+    t = np.eye(4)[:3].copy()
+    t[0, 1] = np.nan
+    y = softmax(np.zeros((3, 4)))
+    for loss in (SoftmaxWithLoss().forward, cross_entropy_error, softmax_cross_entropy):
+        with pytest.raises(ValueError, match="targets hold NaN or inf"):
+            loss(y, t)
+
+
+def test_loss_functions_propagate_nan_in_the_predictions():
+    from common.functions import cross_entropy_error, mean_squared_error, softmax_cross_entropy, sum_squared_error
+
+    y = softmax(np.zeros((2, 3)))
+    y[0, 0] = np.nan
+    t = np.eye(3)[:2]
+    with np.errstate(all="ignore"):
+        for loss in (cross_entropy_error, softmax_cross_entropy, mean_squared_error, sum_squared_error):
+            assert np.isnan(loss(y, t)), loss.__name__

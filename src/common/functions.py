@@ -174,7 +174,9 @@ def _as_batch(y: NDArray, t: ArrayLike) -> tuple[NDArray, NDArray]:
 
     A 1-D ``y`` is one sample, so it becomes a batch of 1. Integer labels in a
     column, shape (N, 1), as the classic book's chapter-7 gradient check passes
-    them, are taken as labels (N,).
+    them, are taken as labels (N,). Targets with NaN or inf are refused (they are
+    data, small, and a loss over them is meaningless); NaN or inf in ``y`` is left
+    to propagate into the loss, where the training loop sees it.
     """
     t = np.asarray(t)
     if y.ndim == 1:
@@ -186,6 +188,8 @@ def _as_batch(y: NDArray, t: ArrayLike) -> tuple[NDArray, NDArray]:
             "reshape your data to (N, K) first"
         )
     if t.shape == y.shape:
+        if np.issubdtype(t.dtype, np.inexact) and not np.isfinite(t).all():
+            raise ValueError("targets hold NaN or inf: one-hot targets must be finite (0 and 1)")
         return y, t
     if t.shape == (y.shape[0], 1) and np.issubdtype(t.dtype, np.integer):
         t = t.reshape(-1)
