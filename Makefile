@@ -12,7 +12,7 @@ NB_TIMEOUT ?= 1800
 export MALLOC_MMAP_THRESHOLD_ ?= 33554432
 export MALLOC_TRIM_THRESHOLD_ ?= 268435456
 
-.PHONY: lab test install notebooks notebook book slides weights clean help bench results hub assignments translations
+.PHONY: lab test install notebooks notebook book slides weights clean help bench results timings hub assignments translations
 
 help:
 	@echo "make lab        start JupyterLab on the course's start page"
@@ -20,6 +20,7 @@ help:
 	@echo "make notebooks  re-execute every chapter in full mode (before committing)"
 	@echo "make notebook NB=chapters/01_perceptron.ipynb   re-execute one notebook"
 	@echo "make bench      time our NumPy layers and a SimpleConvNet step against PyTorch (installs the bench extra)"
+	@echo "make timings    time each chapter's Run All and slowest cell in full mode (TIMINGS_ARGS=\"03 06\" or \"--quick\")"
 	@echo "make results    train the reference networks on full MNIST; print test accuracy and wall time"
 	@echo "                (BENCH_ARGS=\"--blocks 15\", RESULTS_ARGS=\"--only simple_conv\" pass options)"
 	@echo "make translations  after changing an English chapter: update the Japanese catalogues"
@@ -82,6 +83,11 @@ slides: $(STAMP)
 bench: $(STAMP)
 	@$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -e ".[dev,bench]"
 	$(BIN)/python -m common.tools.bench $(BENCH_ARGS)
+
+# Run All of every chapter in a fresh kernel (nbclient), full mode; the notebooks are not written.
+# Prints the table and writes test-artifacts/timings.md. Full mode needs MNIST (MNIST_MIRROR).
+timings: $(STAMP)
+	$(BIN)/python -m common.tools.timings $(TIMINGS_ARGS)
 
 # Needs the full MNIST: cached in datasets/mnist/, or set MNIST_MIRROR (see datasets/README.md).
 results: $(STAMP)
