@@ -238,6 +238,24 @@ def test_data_parallel_training_equals_large_batch_training(sample):
         np.testing.assert_array_equal(replicas[1].params[name], replicas[0].params[name])
 
 
+def test_data_parallel_training_stops_on_divergence_like_the_trainer(sample):
+    import re
+
+    from common.trainer import TrainingDiverged
+
+    (x, t), _ = sample
+    x, t = x[:400].reshape(400, -1), t[:400]
+    make = lambda: TwoLayerNet(784, 20, 10, seed=0)  # noqa: E731
+    with np.errstate(all="ignore"), pytest.raises(TrainingDiverged) as err:
+        train_data_parallel(make, lambda: Adam(1e3), x, t, k=2, batch_size=40, steps=30)
+    message = str(err.value)
+    assert re.search(r"diverged at iteration \d+ .*the loss \S+ ", message) and "learning rate 1000" in message
+    replicas = train_data_parallel(make, lambda: Adam(1e-3), x, t, k=2, batch_size=40, steps=5)  # no false alarm
+    assert all(np.isfinite(p).all() for p in replicas[0].params.values())
+    with pytest.raises(ValueError, match="larger than the 400 training samples"):
+        train_data_parallel(make, lambda: Adam(1e-3), x, t, k=2, batch_size=500, steps=1)
+
+
 # ------------------------------------------------------------------ precision and profiling
 @pytest.fixture(scope="module")
 def small_deep():

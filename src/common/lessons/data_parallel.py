@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from common.trainer import Trainer
+
 __all__ = [
     "shard_slices",
     "worker_gradients",
@@ -135,21 +137,40 @@ def train_data_parallel(make_net: Callable[[], Any], make_optimizer: Callable[[]
     networks) with its own optimiser; the mini-batches are drawn with
     ``seed``. Gradients are scaled by the shard's share of the batch before
     the ring all-reduce, so the sum each replica receives is the large-batch
-    gradient. Returns the replicas. Introduced in chapter 7, Deep learning.
+    gradient. Returns the replicas. The loop is :class:`~common.trainer.Trainer`'s
+    (fresh random batches, ``steps`` iterations) with this lockstep as its
+    ``train_step``, so a diverging run stops the same way, with
+    :class:`~common.trainer.TrainingDiverged` naming the step, the batch's loss
+    (the shards' losses weighted by their size) and the learning rate.
+    Introduced in chapter 7, Deep learning.
     """
-    x, t = np.asarray(x), np.asarray(t)
     replicas = [make_net() for _ in range(k)]
     optimizers = [make_optimizer() for _ in range(k)]
-    rng = np.random.default_rng(seed)
-    for _ in range(steps):
-        idx = rng.choice(len(x), size=batch_size, replace=False)
-        xb, tb = x[idx], t[idx]
-        parts = shard_slices(batch_size, k)
-        local = [net.gradient(xb[p], tb[p]) for net, p in zip(replicas, parts)]
+    _LockstepTrainer(replicas, optimizers, x, t, batch_size, steps, seed).train()
+    return replicas
+
+
+class _LockstepTrainer(Trainer):
+    """The Trainer's loop over ``k`` replicas: one mini-batch, ``k`` shards, one all-reduce per parameter."""
+
+    def __init__(self, replicas: list[Any], optimizers: list[Any], x: ArrayLike, t: ArrayLike,
+                 batch_size: int, steps: int, seed: int) -> None:
+        super().__init__(replicas[0], np.asarray(x), np.asarray(t), mini_batch_size=batch_size,
+                         optimizer=optimizers[0], iterations=steps, sampling="random",
+                         evaluate_every=None, seed=seed, progress=False)
+        if batch_size > len(self.x_train):
+            raise ValueError(f"batch_size {batch_size} is larger than the {len(self.x_train)} training samples")
+        self.replicas, self.optimizers = replicas, optimizers
+
+    def train_step(self, x_batch: np.ndarray, t_batch: np.ndarray) -> float:
+        n = len(x_batch)
+        parts = shard_slices(n, len(self.replicas))
+        local = [net.gradient(x_batch[p], t_batch[p]) for net, p in zip(self.replicas, parts)]
+        loss = sum((p.stop - p.start) / n * float(net.last_loss) for net, p in zip(self.replicas, parts))
         reduced = {}  # parameter name -> what each replica received from the all-reduce
         for name in local[0]:
-            scaled = [(p.stop - p.start) / batch_size * g[name] for g, p in zip(local, parts)]
+            scaled = [(p.stop - p.start) / n * g[name] for g, p in zip(local, parts)]
             reduced[name], _ = ring_allreduce(scaled)
-        for r, (net, opt) in enumerate(zip(replicas, optimizers)):
+        for r, (net, opt) in enumerate(zip(self.replicas, self.optimizers)):
             opt.update(net.params, {name: got[r].astype(net.params[name].dtype) for name, got in reduced.items()})
-    return replicas
+        return loss
