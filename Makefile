@@ -56,11 +56,10 @@ test: $(STAMP)
 notebooks: $(STAMP)
 	$(MAKE) notebook NB="$$(ls chapters/*.ipynb chapters/solutions/*.ipynb | tr '\n' ' ')"
 
-# One BLAS thread unless the caller sets one: on a shared or busy machine OpenBLAS's
-# spinning threads make training several times slower (issue 24 decides the final policy).
+# The kernel's BLAS threads follow the course's one policy, set in common.config
+# (COURSE_BLAS_THREADS, default 1; README "BLAS threads").
 notebook: $(STAMP)
-	env -u COURSE_QUICK OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} \
-	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	env -u COURSE_QUICK $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=-1 $(NB)
 
 # The weights chapter 2 ships in datasets/weights/ (recipe and checksum in its README).
