@@ -110,3 +110,35 @@ def test_ring_bytes_check(capsys):
     assert not ch07.check_ring_bytes(lambda n, k, b: 2 * n * b)
     assert "2(K − 1)/K" in capsys.readouterr().out
     assert not ch07.check_ring_bytes(_stub)
+
+
+def test_calling_the_library_is_not_an_answer(capsys):
+    """Each check refuses the library function it compares against, and says which one was called."""
+    from common.layers import Affine, Relu, ResidualBlock
+    from common.lessons.architectures import Conv, Dense, Pool, totals
+    from common.lessons.data_parallel import allreduce_cost, average_gradients
+    from common.lessons.receptive_field import receptive_fields
+
+    assert not ch07.check_receptive_field(lambda layers: receptive_fields([("", k, s) for k, s in layers])[-1].field)
+    assert "calls receptive_fields" in capsys.readouterr().out
+
+    def by_library(layers, shape):
+        spec = [Conv(l[1], l[2], pad=l[3]) if l[0] == "conv" else Pool(l[1]) if l[0] == "pool" else Dense(l[1])
+                for l in layers]
+        return totals(spec, shape)[0]
+    assert not ch07.check_count_params(by_library)
+    assert "totals, which computes the answer for you" in capsys.readouterr().out
+
+    def with_the_layer(x, W1, b1, W2, b2, dout):
+        block = ResidualBlock([Affine(W1, b1), Relu(), Affine(W2, b2)])
+        return block.forward(x), block.backward(dout)
+    assert not ch07.check_residual_block(with_the_layer)
+    assert "ResidualBlock.backward" in capsys.readouterr().out
+
+    assert not ch07.check_combine_gradients(lambda g, n: average_gradients([(k, {"W": a}) for k, a in zip(n, g)])["W"])
+    assert "calls average_gradients" in capsys.readouterr().out
+    assert not ch07.check_ring_bytes(lambda n, k, b: allreduce_cost(n, k, b)["ring_bytes_per_worker"])
+    assert "calls allreduce_cost" in capsys.readouterr().out
+    # the library is back in place afterwards
+    assert ResidualBlock.forward.__qualname__ == "ResidualBlock.forward"
+    assert ch07.check_receptive_field(_field)

@@ -10,8 +10,11 @@ notebooks import the chapter modules, never this one.
 
 from __future__ import annotations
 
+import functools
+import sys
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -140,4 +143,104 @@ def verdict(wrong: list[str], total: int, right: str, shown: int = 4) -> bool:
         print(_("{right} of {total} cases right.").format(right=total - len(wrong), total=total))
         return False
     report(OK, right)
+    return True
+
+
+# ------------------------------------------------------------------ shortcuts
+# A check that compares the learner's function with a library function should not accept
+# that library function itself. These helpers record whether the learner's code called one.
+
+_PAUSED = [0]  # > 0 while a check computes its own hints with the library
+
+
+@contextmanager
+def own_calls() -> Iterator[None]:
+    """The check's own use of the library (hints), which :func:`watching` must not count."""
+    _PAUSED[0] += 1
+    try:
+        yield
+    finally:
+        _PAUSED[0] -= 1
+
+
+@contextmanager
+def watching(fn: Callable, library: Mapping[str, Callable]) -> Iterator[set[str]]:
+    """Record which of the ``library`` functions ``fn`` calls, however it reached them.
+
+    Every name bound to one of them, in ``fn``'s module (the notebook) and in the
+    modules that define them, and in the variables ``fn`` closes over, is swapped
+    for a recording wrapper for the duration, then put back. A method
+    (``ResidualBlock.backward``) is swapped on its class.
+    """
+    used: set[str] = set()
+
+    def spy(label: str, original: Callable) -> Callable:
+        @functools.wraps(original)
+        def recording(*args: Any, **kwargs: Any) -> Any:
+            if not _PAUSED[0]:
+                used.add(label)
+            return original(*args, **kwargs)
+        return recording
+
+    spies = {id(f): spy(label, f) for label, f in library.items()}
+    owners: list[Any] = [_Globals(getattr(fn, "__globals__", None))]
+    for f in library.values():
+        module = sys.modules.get(getattr(f, "__module__", ""))
+        if module is None:
+            continue
+        owners.append(module)
+        cls, _, _ = getattr(f, "__qualname__", "").rpartition(".")
+        if cls and isinstance(getattr(module, cls, None), type):
+            owners.append(getattr(module, cls))  # a method: swap it on its class
+    patched: list[tuple[Any, str, Any]] = []
+    for cell in getattr(fn, "__closure__", None) or ():  # names the function closes over
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if id(value) in spies:
+            patched.append((_Cell(cell), "cell_contents", value))
+    seen: set[int] = set()
+    for owner in owners:
+        space = vars(owner) if not isinstance(owner, _Globals) else owner.space
+        if space is None or id(space) in seen:
+            continue
+        seen.add(id(space))
+        for key, value in list(space.items()):
+            if id(value) in spies and not key.startswith("__"):
+                patched.append((owner, key, value))
+    for owner, key, value in patched:
+        setattr(owner, key, spies[id(value)])
+    try:
+        yield used
+    finally:
+        for owner, key, value in reversed(patched):
+            setattr(owner, key, value)
+
+
+class _Cell:
+    """A closure cell of the learner's function, for :func:`watching`."""
+
+    def __init__(self, cell: Any) -> None:
+        object.__setattr__(self, "cell", cell)
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        self.cell.cell_contents = value
+
+
+class _Globals:
+    """A namespace dict (a notebook's globals) that :func:`watching` can set attributes on."""
+
+    def __init__(self, space: dict | None) -> None:
+        object.__setattr__(self, "space", space)
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        self.space[key] = value
+
+
+def shortcut(fn: Callable, used: set[str], instead: str) -> bool:
+    """Print why calling the library is not an answer, and return True, if ``fn`` called one."""
+    if not used:
+        return False
+    print(f"{BAD} {name(fn)} calls {', '.join(sorted(used))}, which computes the answer for you: {instead}")
     return True

@@ -7,7 +7,9 @@ the course library (:mod:`common.lessons.receptive_field`,
 ``✗`` wrong, with the input, what you returned and what was expected, and a
 hint when the mistake is a common one) and returns ``True`` or ``False``. A
 check never raises: an unfinished stub (``raise NotImplementedError``) or a
-crash in your code becomes a message.
+crash in your code becomes a message. Calling the library function a check
+compares against (``receptive_fields`` for exercise 1, …) is not an answer:
+the check notices and says so.
 """
 
 from __future__ import annotations
@@ -23,9 +25,14 @@ from common.exercises._checking import (
     call as _call,
     name as _name,
     number as _number,
+    shortcut as _shortcut,
     verdict as _verdict,
+    watching as _watching,
 )
 from common.layers import Affine, Relu, ResidualBlock
+from common.lessons import architectures as _arch
+from common.lessons import data_parallel as _parallel
+from common.lessons import receptive_field as _rf
 from common.lessons.architectures import Conv, Dense, Pool, totals
 from common.lessons.data_parallel import allreduce_cost
 from common.lessons.receptive_field import receptive_fields
@@ -51,13 +58,20 @@ def check_receptive_field(fn: Callable) -> bool:
     """Exercise 1: ``fn(layers)`` is the receptive field after ``layers``, a list of ``(kernel, stride)`` pairs."""
     cases = [[(3, 1)], [(3, 1), (3, 1)], [(3, 1)] * 3, [(5, 1), (5, 1)], [(3, 1), (3, 1), (2, 2), (3, 1), (3, 1)],
              [(3, 1), (3, 1), (2, 2), (3, 1), (3, 1), (2, 2), (3, 1), (3, 1)], [(7, 2), (3, 2), (3, 1)], [(1, 1)] * 4]
+    wants = [receptive_fields([("", k, s) for k, s in layers])[-1].field for layers in cases]
+    library = {"receptive_fields": _rf.receptive_fields, "network_receptive_fields": _rf.network_receptive_fields}
+    with _watching(fn, library) as used:
+        answers = []
+        for layers in cases:
+            ok, got = _call(fn, [tuple(layer) for layer in layers])
+            if not ok:
+                print(f"{_NO} {got}")
+                return False
+            answers.append(got)
+    if _shortcut(fn, used, "add up (k − 1) times the jump yourself"):
+        return False
     wrong: list[str] = []
-    for layers in cases:
-        ok, got = _call(fn, [tuple(layer) for layer in layers])
-        if not ok:
-            print(f"{_NO} {got}")
-            return False
-        want = receptive_fields([("", k, s) for k, s in layers])[-1].field
+    for layers, want, got in zip(cases, wants, answers):
         value = _number(got)
         if value != want:
             hint = ""
@@ -67,7 +81,7 @@ def check_receptive_field(fn: Callable) -> bool:
                         "multiply each k − 1 by the product of the earlier strides)")
             elif value == sum(k for k, _ in layers):
                 hint = " (neighbouring windows overlap: each 3×3 layer adds 2 pixels, k − 1, not k; start from 1)"
-            elif value == no_jump - 1 or value == want - 1:
+            elif value == want - 1:
                 hint = " (a unit with no layers below it sees 1 pixel: start from 1)"
             wrong.append(f"{_name(fn)}({layers}) returned {_shown(got)}, expected {want}{hint}")
     return _verdict(wrong, len(cases), f"All {len(cases)} stacks right: three 3×3 layers see 7 pixels, as one 7×7 "
@@ -123,13 +137,20 @@ def check_count_params(fn: Callable) -> bool:
     ``layers`` holds ``("conv", out_channels, kernel, pad)`` (stride 1),
     ``("pool", size)`` (stride = size) and ``("fc", units)`` tuples.
     """
+    wants = {name: totals(_spec(layers), shape)[0] for name, (layers, shape) in COUNT_CASES.items()}
+    with _watching(fn, {"totals": _arch.totals, "count": _arch.count}) as used:
+        answers = {}
+        for name, (layers, shape) in COUNT_CASES.items():
+            ok, got = _call(fn, list(layers), tuple(shape))
+            if not ok:
+                print(f"{_NO} {got}")
+                return False
+            answers[name] = got
+    if _shortcut(fn, used, "walk through the layers and add up their parameters yourself"):
+        return False
     wrong: list[str] = []
     for name, (layers, shape) in COUNT_CASES.items():
-        ok, got = _call(fn, list(layers), tuple(shape))
-        if not ok:
-            print(f"{_NO} {got}")
-            return False
-        want, _ = totals(_spec(layers), shape)
+        want, got = wants[name], answers[name]
         value = _number(got)
         if value != want:
             hint = ""
@@ -155,29 +176,37 @@ def _reference_block(x, W1, b1, W2, b2, dout):
 def check_residual_block(fn: Callable) -> bool:
     """Exercise 3: ``fn(x, W1, b1, W2, b2, dout)`` returns ``(out, dx)`` of ``out = x + ReLU(x W1 + b1) W2 + b2``."""
     rng = np.random.default_rng(7)
-    wrong: list[str] = []
-    shapes = [(4, 5, 3), (2, 6, 8), (7, 3, 3)]
-    for n, d, h in shapes:
+    cases = []
+    for n, d, h in [(4, 5, 3), (2, 6, 8), (7, 3, 3)]:
         x = rng.normal(size=(n, d))
         W1, b1 = rng.normal(size=(d, h)), rng.normal(size=h)
         W2, b2 = rng.normal(size=(h, d)), rng.normal(size=d)
         dout = rng.normal(size=(n, d))
-        args = [a.copy() for a in (x, W1, b1, W2, b2, dout)]
-        ok, got = _call(fn, *args)
-        if not ok:
-            print(f"{_NO} {got}")
-            return False
-        if not np.array_equal(args[-1], dout):
-            wrong.append(f"x {x.shape}: your function changed dout in place; backward must leave it as it is")
+        cases.append(((x, W1, b1, W2, b2, dout), _reference_block(x, W1, b1, W2, b2, dout), h))
+    library = {"ResidualBlock.forward": ResidualBlock.forward, "ResidualBlock.backward": ResidualBlock.backward}
+    with _watching(fn, library) as used:
+        answers = []
+        for arrays, _, _ in cases:
+            args = [a.copy() for a in arrays]
+            ok, got = _call(fn, *args)
+            if not ok:
+                print(f"{_NO} {got}")
+                return False
+            answers.append((got, np.array_equal(args[-1], arrays[-1])))
+    if _shortcut(fn, used, "write the affine, ReLU and shortcut steps with NumPy yourself"):
+        return False
+    wrong: list[str] = []
+    for ((x, W1, b1, W2, b2, dout), (want_out, want_dx), h), (got, dout_kept) in zip(cases, answers):
+        where = f"x {x.shape}, hidden {h}"
+        if not dout_kept:
+            wrong.append(f"{where}: your function changed dout in place; backward must leave it as it is")
             continue
-        want_out, want_dx = _reference_block(x, W1, b1, W2, b2, dout)
         try:
             out, dx = got
         except (TypeError, ValueError):
-            wrong.append(f"x {x.shape}: returned {type(got).__name__}; expected a pair (out, dx)")
+            wrong.append(f"{where}: returned {type(got).__name__}; expected a pair (out, dx)")
             continue
         out, dx = _as_array(out), _as_array(dx)
-        where = f"x {x.shape}, hidden {h}"
         if out is None or out.shape != want_out.shape or not np.allclose(out, want_out):
             branch = np.maximum(x @ W1 + b1, 0) @ W2 + b2
             hint = " (that is F(x) alone: the block adds its input, out = x + F(x))" \
@@ -192,8 +221,8 @@ def check_residual_block(fn: Callable) -> bool:
                 elif np.allclose(dx, dout):
                     hint = " (that is only the shortcut's share: add the gradient that flows back through the branch)"
             wrong.append(f"{where}: dx differs from the residual block's backward{hint}")
-    return _verdict(wrong, len(shapes), "Forward and backward agree with common.layers.ResidualBlock: "
-                                        "the gradient is the branch's plus dout from the shortcut.")
+    return _verdict(wrong, len(cases), "Forward and backward agree with common.layers.ResidualBlock: "
+                                       "the gradient is the branch's plus dout from the shortcut.")
 
 
 # --------------------------------------------------------------------- exercise 4
@@ -219,13 +248,21 @@ def check_combine_gradients(fn: Callable) -> bool:
     full = _loss_gradient(W, x, t)
     wrong: list[str] = []
     splits = [[12], [6, 6], [4, 4, 4], [3, 9], [1, 5, 6], [2, 2, 2, 6]]
+    shards = []
     for sizes in splits:
         bounds = np.cumsum([0, *sizes])
-        grads = [_loss_gradient(W, x[a:b], t[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
-        ok, got = _call(fn, [g.copy() for g in grads], list(sizes))
-        if not ok:
-            print(f"{_NO} {got}")
-            return False
+        shards.append([_loss_gradient(W, x[a:b], t[a:b]) for a, b in zip(bounds[:-1], bounds[1:])])
+    with _watching(fn, {"average_gradients": _parallel.average_gradients}) as used:
+        answers = []
+        for sizes, grads in zip(splits, shards):
+            ok, got = _call(fn, [g.copy() for g in grads], list(sizes))
+            if not ok:
+                print(f"{_NO} {got}")
+                return False
+            answers.append(got)
+    if _shortcut(fn, used, "weight each shard's gradient and add them up with NumPy yourself"):
+        return False
+    for sizes, grads, got in zip(splits, shards, answers):
         arr = _as_array(got)
         if arr is None or arr.shape != full.shape or not np.allclose(arr, full):
             hint = ""
@@ -244,13 +281,20 @@ def check_combine_gradients(fn: Callable) -> bool:
 def check_ring_bytes(fn: Callable) -> bool:
     """Exercise 5: ``fn(n_values, k, bytes_per_value)`` is what each worker sends in a ring all-reduce, in bytes."""
     cases = [(100, 4, 4), (25_557_032, 8, 4), (25_557_032, 8, 2), (1_000, 2, 4), (1_000, 1, 4), (138_357_544, 64, 4)]
+    wants = [allreduce_cost(n, k, b)["ring_bytes_per_worker"] for n, k, b in cases]
+    library = {"allreduce_cost": _parallel.allreduce_cost, "ring_allreduce": _parallel.ring_allreduce}
+    with _watching(fn, library) as used:
+        answers = []
+        for n, k, b in cases:
+            ok, got = _call(fn, n, k, b)
+            if not ok:
+                print(f"{_NO} {got}")
+                return False
+            answers.append(got)
+    if _shortcut(fn, used, "count the chunks each worker sends yourself"):
+        return False
     wrong: list[str] = []
-    for n, k, b in cases:
-        ok, got = _call(fn, n, k, b)
-        if not ok:
-            print(f"{_NO} {got}")
-            return False
-        want = allreduce_cost(n, k, b)["ring_bytes_per_worker"]
+    for (n, k, b), want, got in zip(cases, wants, answers):
         value = _number(got)
         if value is None or not np.isclose(value, want, rtol=1e-9, atol=1e-9):
             hint = ""

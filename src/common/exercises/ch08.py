@@ -11,10 +11,8 @@ is caught too: the point is to write it yourself.
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,7 +21,10 @@ from common.exercises._checking import (
     BAD as _NO,
     call as _call,
     name as _name,
+    own_calls as _own_calls,
+    shortcut as _shortcut,
     verdict as _verdict,
+    watching as _watching,
 )
 from common.functions import sigmoid
 from common.lessons import gan as _gan
@@ -54,65 +55,6 @@ def _scipy_versions(*names: str) -> dict[str, Callable]:
         if module in sys.modules and attr in names and hasattr(sys.modules[module], attr):
             found[f"{module}.{attr}"] = getattr(sys.modules[module], attr)
     return found
-
-
-_PAUSED = [0]  # > 0 while a check computes its own hints with the library
-
-
-@contextmanager
-def _own_calls() -> Iterator[None]:
-    """The check's own use of the library (hints), which :func:`_watching` must not count."""
-    _PAUSED[0] += 1
-    try:
-        yield
-    finally:
-        _PAUSED[0] -= 1
-
-
-@contextmanager
-def _watching(fn: Callable, library: Mapping[str, Callable]) -> Iterator[set[str]]:
-    """Record which of the ``library`` functions ``fn`` calls, however it reached them.
-
-    Every name bound to one of them, in ``fn``'s module (the notebook) and in the
-    modules that define them, is swapped for a recording wrapper for the duration,
-    then put back.
-    """
-    used: set[str] = set()
-
-    def spy(label: str, original: Callable) -> Callable:
-        @functools.wraps(original)
-        def recording(*args: Any, **kwargs: Any) -> Any:
-            if not _PAUSED[0]:
-                used.add(label)
-            return original(*args, **kwargs)
-        return recording
-
-    spies = {id(f): spy(label, f) for label, f in library.items()}
-    spaces = [getattr(fn, "__globals__", None)]
-    spaces += [vars(sys.modules[f.__module__]) for f in library.values()
-               if getattr(f, "__module__", None) in sys.modules]
-    patched: list[tuple[dict, str, Any]] = []
-    seen: set[int] = set()
-    for space in spaces:
-        if space is None or id(space) in seen:
-            continue
-        seen.add(id(space))
-        for key, value in list(space.items()):
-            if id(value) in spies and not key.startswith("__"):
-                patched.append((space, key, value))
-                space[key] = spies[id(value)]
-    try:
-        yield used
-    finally:
-        for space, key, value in reversed(patched):
-            space[key] = value
-
-
-def _shortcut(fn: Callable, used: set[str], instead: str) -> bool:
-    if not used:
-        return False
-    print(f"{_NO} {_name(fn)} calls {', '.join(sorted(used))}, which computes the answer for you: {instead}")
-    return True
 
 
 def _show(a: Any) -> str:

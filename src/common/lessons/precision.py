@@ -18,7 +18,6 @@ network in half precision are measured here:
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -32,7 +31,6 @@ __all__ = [
     "labels_float16_storage",
     "labels_float16_arithmetic",
     "cast_network",
-    "seconds_per_image",
 ]
 
 
@@ -138,15 +136,3 @@ def labels_float16_arithmetic(net: Any, x: ArrayLike, batch_size: int = 25) -> N
     xs = np.asarray(x, dtype=np.float16).reshape((-1, *net.input_shape))
     return np.concatenate([np.argmax(_forward(half, xs[i:i + batch_size]), axis=1)
                            for i in range(0, len(xs), batch_size)])
-
-
-def seconds_per_image(predict: Callable[[NDArray], object], x: ArrayLike, repeats: int = 3) -> float:
-    """Fastest of ``repeats`` timed calls of ``predict(x)``, divided by the number of images. Chapter 7."""
-    x = np.asarray(x)
-    predict(x[:1])  # warm up (first-call allocations)
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        predict(x)
-        best = min(best, time.perf_counter() - start)
-    return best / len(x)

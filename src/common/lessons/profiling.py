@@ -19,7 +19,22 @@ from numpy.typing import ArrayLike
 
 from common.layers import Affine, BatchNormalization, Convolution, Dropout
 
-__all__ = ["LayerProfile", "profile_step", "layer_macs", "step_seconds"]
+__all__ = ["LayerProfile", "GPU_SPECS", "profile_step", "layer_macs", "step_flop"]
+
+GPU_SPECS: tuple[dict, ...] = (
+    {"name": "NVIDIA GeForce GTX 580", "year": 2010, "fp32_tflops": 1.58, "fp16_tflops": None,
+     "memory_gbps": 192, "source": "NVIDIA product specifications; the GPU AlexNet was trained on (two of them)"},
+    {"name": "NVIDIA Tesla V100 (SXM2)", "year": 2017, "fp32_tflops": 15.7, "fp16_tflops": 125,
+     "memory_gbps": 900, "source": "NVIDIA V100 datasheet (FP16: tensor cores)"},
+    {"name": "NVIDIA A100 (SXM, 40 GB)", "year": 2020, "fp32_tflops": 19.5, "fp16_tflops": 312,
+     "memory_gbps": 1555, "source": "NVIDIA A100 datasheet (FP16: tensor cores, dense)"},
+    {"name": "NVIDIA H100 (SXM5)", "year": 2022, "fp32_tflops": 67, "fp16_tflops": 989,
+     "memory_gbps": 3350, "source": "NVIDIA H100 datasheet (FP16: tensor cores, dense)"},
+)
+"""Peak arithmetic and memory bandwidth of four GPUs, as their makers publish them (chapter 7).
+
+Peaks are upper bounds: real training reaches a fraction of them, less for small layers.
+"""
 
 
 @dataclass
@@ -100,18 +115,9 @@ def profile_step(net: Any, x: ArrayLike, t: ArrayLike, repeats: int = 3) -> list
     return rows
 
 
-def step_seconds(net: Any, optimizer: Any, x: ArrayLike, t: ArrayLike, repeats: int = 5) -> float:
-    """Median seconds of one full training step (gradient and optimiser update) on ``(x, t)``.
+def step_flop(rows: list[LayerProfile]) -> int:
+    """Floating-point operations of a training step from a profile: 2 per MAC, forward and backward.
 
-    Introduced in chapter 7, Deep learning. It changes the network's weights
-    (it trains), so use a network made for the measurement.
+    Introduced in chapter 7, Deep learning.
     """
-    if not isinstance(repeats, (int, np.integer)) or repeats < 1:
-        raise ValueError(f"repeats must be a positive integer, got {repeats!r}")
-    optimizer.update(net.params, net.gradient(x, t))  # warm-up step
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        optimizer.update(net.params, net.gradient(x, t))
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return sum(2 * r.macs * (1 + r.backward_factor) for r in rows)

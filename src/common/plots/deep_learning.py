@@ -284,7 +284,7 @@ def draw_sliding_classifier(strip: ArrayLike, centres: ArrayLike, probs: ArrayLi
     probs = np.asarray(probs)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5.4), sharex=True, height_ratios=(1, 2.2),
                                       layout="constrained")
-    top.imshow(strip, cmap="gray_r", aspect="equal", extent=(-0.5, strip.shape[1] - 0.5, 27.5, -0.5))
+    top.imshow(strip, cmap="gray_r", aspect="auto", extent=(-0.5, strip.shape[1] - 0.5, 27.5, -0.5))
     top.set_yticks([])
     fig.suptitle("A one-digit classifier slid along a strip, one pixel at a time")
     for i, (d, c) in enumerate(zip(digits, digit_centres)):

@@ -202,7 +202,7 @@ def depth_widget(net: Any, x: ArrayLike, t: ArrayLike, index: int = 0, layer: st
     if not 0 <= index < len(x):
         raise ValueError(f"index must be in 0 … {len(x) - 1}, got {index}")
     fields = _fields(net)
-    fig = Figure(figsize=FIGSIZE, dpi=dpi)
+    fig = Figure(figsize=FIGSIZE, dpi=dpi, layout="none")
     view = DepthView(fig)
     _layout(fig)
     cache: OrderedDict[int, dict] = OrderedDict()
