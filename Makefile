@@ -26,7 +26,7 @@ help:
 	@echo "make translations  after changing an English chapter: update the Japanese catalogues"
 	@echo "                (i18n/ja/, src/common/locale/) and regenerate chapters/ja/ (see CONTRIBUTING.md)"
 	@echo "make book       build the website into book/_build/html/ (offline, no execution)"
-	@echo "make weights    retrain the shipped chapter-2 weights (needs full MNIST, e.g. MNIST_MIRROR)"
+	@echo "make weights    retrain the shipped weights of chapters 2 and 7 (needs full MNIST, e.g. MNIST_MIRROR)"
 	@echo "make slides     build one reveal.js deck per chapter into book/_build/slides/"
 	@echo "make assignments  nbgrader homework from the chapters' exercises, into classroom/_build/course/"
 	@echo "make hub        (as root) a JupyterHub for a seminar room: ROSTER=classroom/roster.csv HUB_ARGS=\"--ssl-cert c.pem --ssl-key k.pem\""
@@ -62,9 +62,10 @@ notebook: $(STAMP)
 	env -u COURSE_QUICK $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=-1 $(NB)
 
-# The weights chapter 2 ships in datasets/weights/ (recipe and checksum in its README).
+# The weights chapters 2 and 7 ship in datasets/weights/ (recipes and checksums in its README);
+# WEIGHTS_ARGS="--only deep" rebuilds one of them.
 weights: $(STAMP)
-	$(BIN)/python -m common.tools.pretrained
+	$(BIN)/python -m common.tools.pretrained $(WEIGHTS_ARGS)
 
 # The Japanese edition: chapters/ja/ is generated from the English notebooks and the catalogues
 # in i18n/ja/ (never edited by hand); NB="chapters/03_learning.ipynb ..." adds notebooks to it.
