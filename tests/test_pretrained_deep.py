@@ -110,16 +110,3 @@ def test_make_weights_reproduces_the_committed_file(tmp_path, target, path):
     out = tmp_path / path.name
     assert main(["--only", target, "--out", str(out), "--no-progress"]) == 0
     assert hashlib.sha256(out.read_bytes()).hexdigest() == sha256_of(path)
-
-
-def test_one_blas_thread_restores_the_count():
-    from common.tools.bench import blas_threads, one_blas_thread, set_blas_threads
-
-    before = blas_threads()
-    if before is None:
-        pytest.skip("this NumPy's BLAS does not report its threads")
-    set_blas_threads(2)
-    with one_blas_thread():
-        assert blas_threads() == 1
-    assert blas_threads() == 2
-    set_blas_threads(before)

@@ -242,5 +242,5 @@ def shortcut(fn: Callable, used: set[str], instead: str) -> bool:
     """Print why calling the library is not an answer, and return True, if ``fn`` called one."""
     if not used:
         return False
-    print(f"{BAD} {name(fn)} calls {', '.join(sorted(used))}, which computes the answer for you: {instead}")
+    report(BAD, f"{name(fn)} calls {', '.join(sorted(used))}, which computes the answer for you: {instead}")
     return True

@@ -33,13 +33,12 @@ effect.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import ctypes
 import os
 import platform
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,7 +55,6 @@ __all__ = [
     "blas_threads",
     "conv_gflop",
     "matmul_peak",
-    "one_blas_thread",
     "set_blas_threads",
     "simple_convnet_step",
     "torch_simple_convnet_step",
@@ -124,29 +122,6 @@ def set_blas_threads(n: int) -> bool:
         return False
     set_threads(int(n))
     return blas_threads() == n
-
-
-@contextlib.contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Run the enclosed code with NumPy's BLAS on one thread, then restore the previous count.
-
-    Introduced in chapter 7, Deep learning, for two reasons. A matrix product
-    split over threads adds its partial sums in another order, which changes
-    the last bits; training compounds them into different weights, so the
-    shipped weights are built on one thread and repeat byte for byte
-    whatever ``OPENBLAS_NUM_THREADS`` says. And for the small matrices of a
-    narrow network, a second thread costs more in synchronisation than it
-    saves, far more when the machine is busy. Raises ``RuntimeError`` when the
-    count cannot be set (then set ``OPENBLAS_NUM_THREADS=1`` before Python starts).
-    """
-    before = blas_threads()
-    if not set_blas_threads(1):
-        raise RuntimeError("cannot set NumPy's BLAS to one thread here: run with OPENBLAS_NUM_THREADS=1")
-    try:
-        yield
-    finally:
-        if before:
-            set_blas_threads(before)
 
 
 # ------------------------------------------------------------------ measuring

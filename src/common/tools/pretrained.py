@@ -245,15 +245,14 @@ def train_deep_convnet(augmented: bool = True, sample: bool = False, epochs: int
     ``n_train`` (the first ``n_train`` training images) shorten the run: for
     tests, not for the shipped weights. Introduced in chapter 7, Deep learning.
     """
+    from common.config import limit_blas_threads
     from common.datasets import load_mnist
     from common.tools.results import train
 
     (x_train, t_train), test = load_mnist(flatten=False, sample=sample)
     if n_train is not None:
         x_train, t_train = x_train[:n_train], t_train[:n_train]
-    from common.tools.bench import one_blas_thread
-
-    with one_blas_thread():
+    with limit_blas_threads(1):
         return train(deep_convnet_reference(augmented), ((x_train, t_train), test), epochs=epochs, log=log)
 
 
