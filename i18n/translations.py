@@ -55,9 +55,11 @@ HEADER = {
     "Content-Transfer-Encoding": "8bit",
     "Plural-Forms": "nplurals=1; plural=0;",
 }
-MESSAGE_PLACEHOLDERS = frozenset({"where", "what", "hint", "clash", "verdict"})
+MESSAGE_PLACEHOLDERS = frozenset({"where", "what", "hint", "clash", "verdict", "err", "label", "circuit"})
 """Placeholder names that hold a translated message in `common`'s code (``{hint}``); every
 other placeholder holds data. Keep to these names when a message nests another one."""
+NUMBER_PLACEHOLDERS = frozenset({"n", "k", "depth", "total", "right", "wrong", "passed", "claimed"})
+"""Placeholder names that only ever hold a number, so a pattern cannot stretch them over words."""
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
@@ -221,7 +223,8 @@ class Messages:
                 continue
             if not name.isidentifier():
                 raise ValueError(f"{msgid!r}: placeholders must be named, e.g. {{where}}")
-            parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+{'?' if lazy else ''})")
+            what = r"[-+]?\d[\d.,]*" if name in NUMBER_PLACEHOLDERS else ".+"
+            parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>{what}{'?' if lazy else ''})")
             seen.add(name)
         return re.compile("".join(parts), re.DOTALL)
 
@@ -433,6 +436,9 @@ def check_messages() -> list[str]:
             problems.append(f"{places[0]}: message {msgid!r} is not in {where}: run `make translations`")
         elif "fuzzy" in entry.flags or not entry.msgstr.strip():
             problems.append(f"{where} line {entry.linenum}: translate {msgid!r}")
+        elif re.search(r"(?<!\})\}\{(?!\{)", msgid):
+            problems.append(f"{places[0]}: {msgid!r} has two placeholders side by side, which the generator "
+                            "cannot tell apart: put text between them or make two messages")
         elif sorted(field_names(msgid)) != sorted(field_names(entry.msgstr)):
             problems.append(f"{where} line {entry.linenum}: the translation of {msgid!r} must use the "
                             f"placeholders {sorted(set(field_names(msgid)))}, no others")

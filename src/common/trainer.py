@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from common.optimizers import Optimizer, get_optimizer
+from common.translation import _
 
 __all__ = ["Trainer", "TrainingHistory", "TrainingDiverged", "Callback", "ProgressBar", "PrintLog"]
 
@@ -115,7 +116,7 @@ class ProgressBar(Callback):
     def __init__(self, total: int) -> None:
         from tqdm.auto import tqdm
 
-        self.bar = tqdm(total=total, desc="training", unit="batch", leave=True)
+        self.bar = tqdm(total=total, desc=_("training"), unit="batch", leave=True)
 
     def on_step(self, trainer: Trainer) -> None:
         self.bar.set_postfix(epoch=trainer.epoch_label(), loss=f"{trainer.history.train_loss[-1]:.4f}",
@@ -142,14 +143,15 @@ class PrintLog(Callback):
         from tqdm.auto import tqdm
 
         h = trainer.history
-        tqdm.write(f"epoch {trainer.epoch_label()}, iteration {trainer.iteration}: loss {h.train_loss[-1]:.4f}, "
-                   f"train acc {h.train_acc[-1]:.4f}, test acc {h.test_acc[-1]:.4f}")
+        tqdm.write(_("epoch {epoch}, iteration {iteration}: loss {loss:.4f}, train acc {train:.4f}, test acc {test:.4f}"
+                     ).format(epoch=trainer.epoch_label(), iteration=trainer.iteration, loss=h.train_loss[-1],
+                              train=h.train_acc[-1], test=h.test_acc[-1]))
 
     def on_end(self, trainer: Trainer) -> None:
         from tqdm.auto import tqdm
 
         if trainer.history.final_test_acc is not None:
-            tqdm.write(f"final test accuracy {trainer.history.final_test_acc:.4f}")
+            tqdm.write(_("final test accuracy {acc:.4f}").format(acc=trainer.history.final_test_acc))
 
 
 def _check_pair(x: Any, t: Any, what: str) -> tuple[np.ndarray, np.ndarray]:

@@ -19,8 +19,10 @@ from common.exercises._checking import (
     call,
     name as _name,
     names_used as _names_used,
+    report as _report,
     verdict as _verdict,
 )
+from common.translation import N_, _
 from common.lessons.perceptron import (INPUTS, full_adder, gate_name, perceptron, perceptron_update,
                                       trace_circuit)
 
@@ -68,7 +70,8 @@ def _uses_library(fn: Callable, forbidden: set[str], what: str) -> bool:
     """Print a refusal and return True when ``fn``'s code calls one of the ``forbidden`` names."""
     found = _names_used(fn) & forbidden
     if found:
-        print(f"{_NO} {_name(fn)} calls {', '.join(sorted(found))} from the library: {what}")
+        _report(_NO, _("{name} calls {names} from the library: {hint}").format(
+            name=_name(fn), names=", ".join(sorted(found)), hint=_(what)))
     return bool(found)
 
 
@@ -77,13 +80,13 @@ _GATE_TABLES = {"AND": (0, 0, 0, 1), "NAND": (1, 1, 1, 0), "OR": (0, 1, 1, 1)}
 _GATE_PROBES: dict[str, list[tuple[tuple[float, float], int, str]]] = {
     # Points off the square where every perceptron with the gate's truth table agrees, because
     # the weighted sum is linear. A rule written with if/and/== gets them wrong.
-    "AND": [((2.0, 2.0), 1, "w₁ + w₂ + b > 0 and b ≤ 0 give 2w₁ + 2w₂ + b > 0"),
-            ((-1.0, 0.0), 0, "w₁ + w₂ + b > 0 and w₂ + b ≤ 0 give w₁ > 0, so −w₁ + b < 0")],
-    "NAND": [((2.0, 2.0), 0, "w₁ + w₂ + b ≤ 0 and b > 0 give 2w₁ + 2w₂ + b < 0"),
-             ((-1.0, 0.0), 1, "w₁ + w₂ + b ≤ 0 and w₂ + b > 0 give w₁ < 0, so −w₁ + b > 0"),
-             ((-1.0, -1.0), 1, "w₁ < 0, w₂ < 0 and b > 0 give −w₁ − w₂ + b > 0")],
-    "OR": [((-1.0, -1.0), 0, "w₁ + b > 0 and w₂ + b > 0 with b ≤ 0 give w₁, w₂ > 0, so −w₁ − w₂ + b < 0"),
-           ((2.0, 0.0), 1, "w₁ + b > 0 and b ≤ 0 give 2w₁ + b > 0")],
+    "AND": [((2.0, 2.0), 1, N_("w₁ + w₂ + b > 0 and b ≤ 0 give 2w₁ + 2w₂ + b > 0")),
+            ((-1.0, 0.0), 0, N_("w₁ + w₂ + b > 0 and w₂ + b ≤ 0 give w₁ > 0, so −w₁ + b < 0"))],
+    "NAND": [((2.0, 2.0), 0, N_("w₁ + w₂ + b ≤ 0 and b > 0 give 2w₁ + 2w₂ + b < 0")),
+             ((-1.0, 0.0), 1, N_("w₁ + w₂ + b ≤ 0 and w₂ + b > 0 give w₁ < 0, so −w₁ + b > 0")),
+             ((-1.0, -1.0), 1, N_("w₁ < 0, w₂ < 0 and b > 0 give −w₁ − w₂ + b > 0"))],
+    "OR": [((-1.0, -1.0), 0, N_("w₁ + b > 0 and w₂ + b > 0 with b ≤ 0 give w₁, w₂ > 0, so −w₁ − w₂ + b < 0")),
+           ((2.0, 0.0), 1, N_("w₁ + b > 0 and b ≤ 0 give 2w₁ + b > 0"))],
 }
 
 
@@ -99,7 +102,8 @@ def check_gates(AND: Callable, NAND: Callable, OR: Callable) -> bool:
     for label, fn in (("AND", AND), ("NAND", NAND), ("OR", OR)):
         others = ({"AND", "NAND", "OR", "XOR", "GATE_WEIGHTS", "gate", "half_adder"} - {label}) & _names_used(fn)
         if others:
-            print(f"{_NO} {label} uses {', '.join(sorted(others))}: give each gate its own weights and bias")
+            _report(_NO, _("{gate} uses {names}: give each gate its own weights and bias").format(
+                gate=label, names=", ".join(sorted(others))))
             ok_all = False
             continue
         rows, problem = [], None
@@ -107,30 +111,31 @@ def check_gates(AND: Callable, NAND: Callable, OR: Callable) -> bool:
             ok, got = _call(fn, x1, x2)
             bit = _as_bit(got) if ok else None
             if not ok or got is None:
-                problem = (f"{label}({x1}, {x2}) returned None: not done yet, replace `...` with the three "
-                           "lines of a perceptron" if ok else got)
+                problem = (_("{where} returned None: not done yet, replace `...` with the three "
+                             "lines of a perceptron").format(where=f"{label}({x1}, {x2})") if ok else got)
                 break
             if bit is None:
-                problem = f"{label}({x1}, {x2}) returned {got!r}; expected 0 or 1"
+                problem = _("{where} returned {got!r}; expected 0 or 1").format(where=f"{label}({x1}, {x2})", got=got)
                 break
             rows.append(bit)
         if problem is None and tuple(rows) != _GATE_TABLES[label]:
             wrong = [f"({a}, {c}) → {r}" for (a, c), r, t in zip(INPUTS.tolist(), rows, _GATE_TABLES[label]) if r != t]
-            problem = (f"{label} gives {', '.join(wrong)}; its truth table is {_GATE_TABLES[label]}"
-                       f" (yours computes {gate_name(rows)})")
+            problem = _("{gate} gives {rows}; its truth table is {table} (yours computes {yours})").format(
+                gate=label, rows=", ".join(wrong), table=_GATE_TABLES[label], yours=gate_name(rows))
         if problem is None:
             for (x1, x2), want, why in _GATE_PROBES[label]:
                 ok, got = _call(fn, x1, x2)
                 if not ok or _as_bit(got) != want:
-                    shown = got if ok else "an error"
-                    problem = (f"{label}({x1:g}, {x2:g}) returned {shown}, but every perceptron with {label}'s "
-                               f"truth table outputs {want} there ({why}). Write the gate as a weighted sum "
-                               "and a threshold, not as an if rule")
+                    shown = got if ok else _("an error")
+                    problem = _("{where} returned {shown}, but every perceptron with {gate}'s truth table "
+                                "outputs {want} there ({hint}). Write the gate as a weighted sum and a threshold, "
+                                "not as an if rule").format(where=f"{label}({x1:g}, {x2:g})", shown=shown,
+                                                            gate=label, want=want, hint=_(why))
                     break
         if problem is None:
-            print(f"{_OK} {label} is a perceptron with the right truth table")
+            _report(_OK, _("{gate} is a perceptron with the right truth table").format(gate=label))
         else:
-            print(f"{_NO} {problem}")
+            _report(_NO, problem)
             ok_all = False
     return ok_all
 
@@ -144,9 +149,9 @@ def check_perceptron(fn: Callable) -> bool:
     answer itself may not call.
     """
     if fn is perceptron or _uses_library(fn, {"perceptron", "weighted_sum", "gate"},
-                                         "compute the weighted sum and the threshold yourself"):
+                                         N_("compute the weighted sum and the threshold yourself")):
         if fn is perceptron:
-            print(f"{_NO} that is the library's perceptron: write your own function")
+            _report(_NO, _("that is the library's perceptron: write your own function"))
         return False
     rng = np.random.default_rng(1)
     cases = [
@@ -157,48 +162,49 @@ def check_perceptron(fn: Callable) -> bool:
         (np.array([2.0, -1.0, 0.5]), np.array([0.1, 0.3, -0.2]), 0.15),  # three inputs
     ]
     cases += [(rng.uniform(-2, 2, 3), rng.uniform(-2, 2, 3), float(rng.uniform(-1, 1)))
-              for _ in range(20)]
+              for _case in range(20)]
     wrong: list[str] = []
     for x, w, b in cases:
         ok, got = _call(fn, x.copy(), w.copy(), b)
         if not ok:
-            print(f"{_NO} {got}")
+            _report(_NO, got)
             return False
         want = int(perceptron(x, w, b))
         bit = _as_bit(got)
         s = float(x @ w + b)
         call = f"{_name(fn)}(x={_show(x)}, w={_show(w)}, b={b:.3g})"
         if bit is None:
-            wrong.append(f"{call} returned {got!r}; expected a single 0 or 1")
+            wrong.append(_("{where} returned {got!r}; expected a single 0 or 1").format(where=call, got=got))
         elif bit != want:
-            why = "does not exceed 0" if want == 0 else "exceeds 0"
-            wrong.append(f"{call} returned {bit}, expected {want} (w·x + b = {s:.3g}, which {why})")
-    return _verdict(wrong, len(cases), f"{_name(fn)} agrees with common.lessons.perceptron.perceptron on all "
-                                       f"{len(cases)} cases, including a sum of exactly 0.")
+            why = _("does not exceed 0") if want == 0 else _("exceeds 0")
+            wrong.append(_("{where} returned {bit}, expected {want} (w·x + b = {s:.3g}, which {hint})").format(
+                where=call, bit=bit, want=want, s=s, hint=why))
+    return _verdict(wrong, len(cases), _("{name} agrees with common.lessons.perceptron.perceptron on all "
+                                         "{n} cases, including a sum of exactly 0.").format(name=_name(fn), n=len(cases)))
 
 
 # --------------------------------------------------------------------- exercise 2
 def check_nor_weights(weights: object) -> bool:
     """Exercise 2: ``weights = (w1, w2, b)`` make one perceptron compute NOR (1 only for (0, 0))."""
     if weights is None:
-        print(f"{_NO} Not done yet: set nor_weights = (w1, w2, b) to three numbers.")
+        _report(_NO, _("Not done yet: set nor_weights = (w1, w2, b) to three numbers."))
         return False
     try:
         w1, w2, b = (float(v) for v in weights)  # type: ignore[union-attr]
     except Exception:  # noqa: BLE001
-        print(f"{_NO} Expected three numbers (w1, w2, b), got {weights!r}.")
+        _report(_NO, _("Expected three numbers (w1, w2, b), got {got!r}.").format(got=weights))
         return False
     outputs = perceptron(INPUTS, [w1, w2], b)
     want = np.array([1, 0, 0, 0])
-    wrong = [f"input ({x1}, {x2}): your perceptron gives {y}, NOR gives {t} "
-             f"(w·x + b = {x1 * w1 + x2 * w2 + b:.3g})"
+    wrong = [_("input ({x1}, {x2}): your perceptron gives {y}, NOR gives {t} (w·x + b = {s:.3g})").format(
+             x1=x1, x2=x2, y=y, t=t, s=x1 * w1 + x2 * w2 + b)
              for (x1, x2), y, t in zip(INPUTS, outputs, want) if y != t]
     if wrong:
         for line in wrong:
-            print(f"{_NO} {line}")
-        print(f"With these weights the perceptron computes {gate_name(outputs)}, not NOR.")
+            _report(_NO, line)
+        print(_("With these weights the perceptron computes {gate}, not NOR.").format(gate=gate_name(outputs)))
         return False
-    print(f"{_OK} w = ({w1:g}, {w2:g}), b = {b:g} computes NOR on all four inputs.")
+    _report(_OK, _("w = ({w1:g}, {w2:g}), b = {b:g} computes NOR on all four inputs.").format(w1=w1, w2=w2, b=b))
     return True
 
 
@@ -230,41 +236,44 @@ def check_xnor(fn: Callable, n_perceptrons: object = None) -> bool:
     for (x1, x2), t in want.items():
         ok, got = _call(fn, x1, x2)
         if not ok:
-            print(f"{_NO} {got}")
+            _report(_NO, got)
             return False
         bit = _as_bit(got)
         got_table.append(bit)
+        where = f"{_name(fn)}({x1}, {x2})"
         if bit is None:
-            wrong.append(f"{_name(fn)}({x1}, {x2}) returned {got!r}; expected a single 0 or 1")
+            wrong.append(_("{where} returned {got!r}; expected a single 0 or 1").format(where=where, got=got))
         elif bit != t:
-            wrong.append(f"{_name(fn)}({x1}, {x2}) returned {bit}, expected {t}")
-    if not _verdict(wrong, 4, f"{_name(fn)} computes XNOR on all four inputs."):
+            wrong.append(_("{where} returned {bit}, expected {want}").format(where=where, bit=bit, want=t))
+    if not _verdict(wrong, 4, _("{name} computes XNOR on all four inputs.").format(name=_name(fn))):
         if None not in got_table:
-            print(f"Your function computes {gate_name(got_table)}, not XNOR.")
+            print(_("Your function computes {gate}, not XNOR.").format(gate=gate_name(got_table)))
         return False
     trace, why = _trace(fn, 2)
     if trace is None:
-        print(f"{_NO} but it is not a circuit of gates: {why}. Hint: NOT x is NAND(x, x)")
+        _report(_NO, _("but it is not a circuit of gates: {hint}. Hint: NOT x is NAND(x, x)").format(hint=why))
         return False
     foreign = sorted(set(trace.gates) - _XNOR_GATES)
     if foreign:
-        print(f"{_NO} your circuit uses {', '.join(foreign)}; this exercise allows only AND, NAND, OR and XOR")
+        _report(_NO, _("your circuit uses {names}; this exercise allows only AND, NAND, OR and XOR").format(
+            names=", ".join(foreign)))
         return False
-    print(f"{_OK} it is a circuit of {trace.describe()}.")
+    _report(_OK, _("it is a circuit of {circuit}.").format(circuit=trace.describe()))
     if n_perceptrons is None or n_perceptrons is Ellipsis:
-        print(f"{_NO} Now answer the question: how many perceptrons does your circuit use? "
-              "Set the number in the cell and run the check again.")
+        _report(_NO, _("Now answer the question: how many perceptrons does your circuit use? "
+                       "Set the number in the cell and run the check again."))
         return False
     try:
         claimed = int(n_perceptrons)  # type: ignore[call-overload]
     except (TypeError, ValueError):
-        print(f"{_NO} expected the number of perceptrons as a whole number, got {n_perceptrons!r}")
+        _report(_NO, _("expected the number of perceptrons as a whole number, got {got!r}").format(got=n_perceptrons))
         return False
     if claimed != trace.perceptrons:
-        print(f"{_NO} you said {claimed} perceptrons, but the circuit has {trace.perceptrons}. Count every gate "
-              "call, and remember that XOR is itself three perceptrons in two layers (NAND and OR, then AND).")
+        _report(_NO, _("you said {claimed} perceptrons, but the circuit has {n}. Count every gate call, and "
+                       "remember that XOR is itself three perceptrons in two layers (NAND and OR, then AND)."
+                       ).format(claimed=claimed, n=trace.perceptrons))
         return False
-    print(f"{_OK} and you counted them right: {claimed}.")
+    _report(_OK, _("and you counted them right: {n}.").format(n=claimed))
     return True
 
 
@@ -273,15 +282,15 @@ def check_full_adder(fn: Callable) -> bool:
     """Exercise 4: ``fn(a, b, carry_in)`` returns ``(sum, carry_out)`` for all eight input bits,
     built from gates (traced with symbolic wires) and without the library's ``full_adder``."""
     if fn is full_adder:
-        print(f"{_NO} that is the library's full_adder: build your own from two half_adders and an OR")
+        _report(_NO, _("that is the library's full_adder: build your own from two half_adders and an OR"))
         return False
-    if _uses_library(fn, {"full_adder", "add_binary"}, "build the full adder from two half_adders and an OR"):
+    if _uses_library(fn, {"full_adder", "add_binary"}, N_("build the full adder from two half_adders and an OR")):
         return False
     wrong: list[str] = []
     for a, b, c in itertools.product((0, 1), repeat=3):
         ok, got = _call(fn, a, b, c)
         if not ok:
-            print(f"{_NO} {got}")
+            _report(_NO, got)
             return False
         want = ((a + b + c) % 2, (a + b + c) // 2)
         try:
@@ -289,24 +298,26 @@ def check_full_adder(fn: Callable) -> bool:
         except TypeError:
             pair = ()
         if len(pair) != 2 or None in pair:
-            wrong.append(f"{_name(fn)}({a}, {b}, {c}) returned {got!r}; expected a pair (sum, carry) of 0/1")
+            wrong.append(_("{where} returned {got!r}; expected a pair (sum, carry) of 0/1").format(
+                where=f"{_name(fn)}({a}, {b}, {c})", got=got))
         elif pair != want:
-            wrong.append(f"{_name(fn)}({a}, {b}, {c}) returned (sum={pair[0]}, carry={pair[1]}), "
-                         f"expected (sum={want[0]}, carry={want[1]}) since {a} + {b} + {c} = {a + b + c}")
-    if not _verdict(wrong, 8, f"{_name(fn)} adds three bits correctly on all eight inputs."):
+            wrong.append(_("{where} returned (sum={s}, carry={c}), expected (sum={ws}, carry={wc}) since {total}"
+                           ).format(where=f"{_name(fn)}({a}, {b}, {c})", s=pair[0], c=pair[1], ws=want[0],
+                                    wc=want[1], total=f"{a} + {b} + {c} = {a + b + c}"))
+    if not _verdict(wrong, 8, _("{name} adds three bits correctly on all eight inputs.").format(name=_name(fn))):
         return False
     trace, why = _trace(fn, 3)
     if trace is None:
-        print(f"{_NO} but it is not a circuit of gates: {why}")
+        _report(_NO, _("but it is not a circuit of gates: {hint}").format(hint=why))
         return False
-    print(f"{_OK} it is a circuit of {trace.describe()}.")
+    _report(_OK, _("it is a circuit of {circuit}.").format(circuit=trace.describe()))
     return True
 
 
 # --------------------------------------------------------------------- exercise 5
 def check_perceptron_update(fn: Callable) -> bool:
     """Exercise 5: ``fn(w, b, x, t, lr)`` returns the new ``(w, b)`` after one step of Rosenblatt's rule."""
-    if _uses_library(fn, {"perceptron_update", "train_perceptron"}, "write the update w + lr·(t − y)·x yourself"):
+    if _uses_library(fn, {"perceptron_update", "train_perceptron"}, N_("write the update w + lr·(t − y)·x yourself")):
         return False
     cases = [
         (np.array([0.0, 0.0]), 0.0, np.array([1.0, 0.5]), 1, 1.0),     # silent but should fire
@@ -319,7 +330,7 @@ def check_perceptron_update(fn: Callable) -> bool:
     for w, b, x, t, lr in cases:
         ok, got = _call(fn, w.copy(), b, x.copy(), t, lr)
         if not ok:
-            print(f"{_NO} {got}")
+            _report(_NO, got)
             return False
         want_w, want_b = perceptron_update(w, b, x, t, lr)
         call = f"{_name(fn)}(w={_show(w)}, b={b:g}, x={_show(x)}, t={t}, lr={lr:g})"
@@ -328,16 +339,17 @@ def check_perceptron_update(fn: Callable) -> bool:
             got_w = np.asarray(got_w, dtype=float)
             got_b = float(got_b)
         except Exception:  # noqa: BLE001
-            wrong.append(f"{call} returned {got!r}; expected a pair (new_w, new_b)")
+            wrong.append(_("{where} returned {got!r}; expected a pair (new_w, new_b)").format(where=call, got=got))
             continue
         if got_w.shape != want_w.shape or not np.allclose(got_w, want_w) or not np.isclose(got_b, want_b):
             y = int(perceptron(x, w, b))
-            hint = ("the output was already right, so nothing should change" if y == t
-                    else f"the output was {y}, the target {t}: move by lr·(t − y) = {lr * (t - y):g}")
-            wrong.append(f"{call} returned w={_show(got_w)}, b={got_b:.3g}; expected "
-                         f"w={_show(want_w)}, b={want_b:.3g} ({hint})")
-    return _verdict(wrong, len(cases),
-                    f"{_name(fn)} performs Rosenblatt's update correctly in all {len(cases)} cases.")
+            hint = (_("the output was already right, so nothing should change") if y == t
+                    else _("the output was {y}, the target {t}: move by lr·(t − y) = {step:g}").format(
+                        y=y, t=t, step=lr * (t - y)))
+            wrong.append(_("{where} returned w={w}, b={b:.3g}; expected w={want_w}, b={want_b:.3g} ({hint})").format(
+                where=call, w=_show(got_w), b=got_b, want_w=_show(want_w), want_b=want_b, hint=hint))
+    return _verdict(wrong, len(cases), _("{name} performs Rosenblatt's update correctly in all {n} cases.").format(
+        name=_name(fn), n=len(cases)))
 
 
 # --------------------------------------------------------------------- exercise 6
@@ -348,14 +360,14 @@ def check_output_grid(fn: Callable) -> bool:
     ``np.meshgrid`` and ``plt.imshow(..., origin="lower")`` expect. The library's
     ``output_grid`` does this already, so the answer may not call it.
     """
-    if _uses_library(fn, {"output_grid", "draw_output_surface"}, "evaluate the perceptron on the grid yourself"):
+    if _uses_library(fn, {"output_grid", "draw_output_surface"}, N_("evaluate the perceptron on the grid yourself")):
         return False
     w, b = np.array([1.0, -0.5]), 0.1
     xs = np.linspace(-1, 1, 7)
     ys = np.linspace(-1, 1, 5)
     ok, got = _call(fn, w.copy(), b, xs.copy(), ys.copy())
     if not ok:
-        print(f"{_NO} {got}")
+        _report(_NO, got)
         return False
     X1, X2 = np.meshgrid(xs, ys)
     want = perceptron(np.stack([X1, X2], axis=-1), w, b)
@@ -364,21 +376,26 @@ def check_output_grid(fn: Callable) -> bool:
     except Exception:  # noqa: BLE001
         Z = None
     if Z is None:
-        print(f"{_NO} {_name(fn)} returned {type(got).__name__}; expected a 2-D array of 0/1 numbers")
+        _report(_NO, _("{name} returned {type}; expected a 2-D array of 0/1 numbers").format(
+            name=_name(fn), type=type(got).__name__))
         return False
     if Z.shape == want.T.shape and Z.shape != want.shape:
-        print(f"{_NO} {_name(fn)} returned shape {Z.shape}, expected {want.shape} = (len(ys), len(xs)): "
-              "rows must follow ys (x2) and columns xs (x1). Did you transpose the grid?")
+        _report(_NO, _("{name} returned shape {got}, expected {want} = (len(ys), len(xs)): rows must follow ys (x2) "
+                       "and columns xs (x1). Did you transpose the grid?").format(name=_name(fn), got=Z.shape,
+                                                                                  want=want.shape))
         return False
     if Z.shape != want.shape:
-        print(f"{_NO} {_name(fn)} returned shape {Z.shape}, expected {want.shape} = (len(ys), len(xs))")
+        _report(_NO, _("{name} returned shape {got}, expected {want} = (len(ys), len(xs))").format(
+            name=_name(fn), got=Z.shape, want=want.shape))
         return False
     bad = np.argwhere(~np.isclose(Z, want))
     if len(bad):
         for i, j in bad[:3]:
-            print(f"{_NO} Z[{i}, {j}] (the point x1 = {xs[j]:.3g}, x2 = {ys[i]:.3g}) is {Z[i, j]:g}, "
-                  f"expected {want[i, j]} (w·x + b = {w @ [xs[j], ys[i]] + b:.3g})")
-        print(f"{Z.size - len(bad)} of {Z.size} grid points right.")
+            _report(_NO, _("Z[{i}, {j}] (the point x1 = {x1:.3g}, x2 = {x2:.3g}) is {z:g}, expected {want} "
+                           "(w·x + b = {s:.3g})").format(i=i, j=j, x1=xs[j], x2=ys[i], z=Z[i, j], want=want[i, j],
+                                                         s=w @ [xs[j], ys[i]] + b))
+        print(_("{right} of {total} grid points right.").format(right=Z.size - len(bad), total=Z.size))
         return False
-    print(f"{_OK} {_name(fn)} evaluates the perceptron correctly at all {Z.size} grid points.")
+    _report(_OK, _("{name} evaluates the perceptron correctly at all {n} grid points.").format(
+        name=_name(fn), n=Z.size))
     return True

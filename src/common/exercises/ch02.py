@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from common.exercises._checking import BAD, names_used, not_done
+from common.exercises._checking import BAD, names_used, not_done, report
+from common.translation import N_, _
 from common.functions import sigmoid, softmax, step_function
 from common.lessons.universal_approximation import bump_network, predict_1d
 
@@ -46,22 +47,22 @@ def _never_raises(check: _Check) -> _Check:
         try:
             return check(fn, *args, **kwargs)
         except _NotDone:
-            print(f"{BAD} {not_done(fn)}")
+            report(BAD, not_done(fn))
             return False
         except Exception as err:  # a strange answer must become a message, not a traceback
-            print(f"✗ could not check this answer: {type(err).__name__}: {err}")
+            report(BAD, _("could not check this answer: {error}").format(error=f"{type(err).__name__}: {err}"))
             return False
 
     return wrapper  # type: ignore[return-value]
 
 
 def _ok(message: str) -> bool:
-    print(f"✓ {message}")
+    report("✓", message)
     return True
 
 
 def _fail(message: str) -> bool:
-    print(f"✗ {message}")
+    report(BAD, message)
     return False
 
 
@@ -80,18 +81,18 @@ def _call(fn: Callable[..., Any], *args: Any) -> tuple[Any, str | None]:
     except NotImplementedError:
         raise _NotDone from None
     except Exception as err:  # the learner's code may raise anything
-        return None, f"it raised {type(err).__name__}: {str(err).strip()}"
+        return None, _("it raised {error}").format(error=f"{type(err).__name__}: {str(err).strip()}")
     if result is None:
-        return None, "it returned None: did you forget `return`?"
+        return None, _("it returned None: did you forget `return`?")
     if flags:
         kinds = ", ".join(sorted(set(flags)))
-        return result, f"NumPy reported {kinds} in floating-point arithmetic"
+        return result, _("NumPy reported {kinds} in floating-point arithmetic").format(kinds=kinds)
     return result, None
 
 
 def _overflowed(err: str | None) -> bool:
     """True when NumPy reported an overflow or an invalid value (an underflow to 0 is harmless)."""
-    return err is not None and ("overflow" in err or "invalid" in err)
+    return err is not None and any(kind in err for kind in ("overflow", "invalid"))  # NumPy's words, in any language
 
 
 def _fmt(a: Any) -> str:
@@ -102,20 +103,20 @@ def _fmt(a: Any) -> str:
 def _library_shortcut(fn: Any, forbidden: set[str], library: Any = None) -> bool:
     """Print a refusal and return True when ``fn`` is, or calls, the library code it should replace."""
     if library is not None and fn is library:
-        print(f"✗ that is the library's {getattr(library, '__name__', 'function')}: write your own")
+        report(BAD, _("that is the library's {name}: write your own").format(name=getattr(library, "__name__", "function")))
         return True
     found = names_used(fn) & forbidden
     if found:
-        print(f"✗ your function calls {', '.join(sorted(found))}: write the computation yourself")
+        report(BAD, _("your function calls {names}: write the computation yourself").format(names=", ".join(sorted(found))))
     return bool(found)
 
 
 def _summary(results: list[bool]) -> bool:
     passed = sum(results)
     if all(results):
-        print(f"All {len(results)} checks passed.")
+        print(_("All {n} checks passed.").format(n=len(results)))
         return True
-    print(f"{passed} of {len(results)} checks passed.")
+    print(_("{passed} of {n} checks passed.").format(passed=passed, n=len(results)))
     return False
 
 
@@ -135,34 +136,32 @@ def check_step_function(fn: Callable[[np.ndarray], Any]) -> bool:
     want = np.array([0, 0, 0, 1, 1])
     got, err = _call(fn, x)
     if err and got is None:
-        hint = ""
         if "truth value" in err:
-            hint = (". Hint: `if x > 0` needs one True/False, but x is an array; compare the "
-                    "whole array instead, `x > 0`, and convert the booleans to numbers")
-        results.append(_fail(f"step([-2, -0.5, 0, 0.5, 3]) failed, {err}{hint}"))
+            results.append(_fail(_("step([-2, -0.5, 0, 0.5, 3]) failed, {err}. Hint: `if x > 0` needs one "
+                                   "True/False, but x is an array; compare the whole array instead, `x > 0`, "
+                                   "and convert the booleans to numbers").format(err=err)))
+        else:
+            results.append(_fail(_("step([-2, -0.5, 0, 0.5, 3]) failed, {err}").format(err=err)))
     else:
         got = np.asarray(got)
         if got.shape != x.shape:
-            results.append(_fail(f"step of 5 inputs returned shape {got.shape}, expected (5,)"))
+            results.append(_fail(_("step of 5 inputs returned shape {shape}, expected (5,)").format(shape=got.shape)))
         elif np.array_equal(got.astype(float), want) and got.dtype != bool:
-            results.append(_ok("step([-2, -0.5, 0, 0.5, 3]) = [0 0 0 1 1]"))
+            results.append(_ok(_("step([-2, -0.5, 0, 0.5, 3]) = [0 0 0 1 1]")))
         elif got.dtype == bool:
-            results.append(_fail("it returned booleans (True/False): convert them to numbers, "
-                                 "e.g. with .astype(int) or .astype(float)"))
+            results.append(_fail(_("it returned booleans (True/False): convert them to numbers, e.g. with .astype(int) or .astype(float)")))
         elif got[2] != 0 and np.array_equal(np.delete(got, 2).astype(float), np.delete(want, 2)):
-            results.append(_fail("step(0) should be 0: the unit fires only when x is strictly "
-                                 "greater than 0"))
+            results.append(_fail(_("step(0) should be 0: the unit fires only when x is strictly greater than 0")))
         else:
-            results.append(_fail(f"step([-2, -0.5, 0, 0.5, 3]) = {_fmt(got)}, expected [0 0 0 1 1]"))
+            results.append(_fail(_("step([-2, -0.5, 0, 0.5, 3]) = {got}, expected [0 0 0 1 1]").format(got=_fmt(got))))
     x2 = np.array([[-1.0, 2.0, 0.0], [4.0, -3.0, 0.1]])
     got2, err2 = _call(fn, x2)
     if got2 is None:
-        results.append(_fail(f"on a 2 × 3 array it failed, {err2}"))
+        results.append(_fail(_("on a 2 × 3 array it failed, {err}").format(err=err2)))
     elif np.shape(got2) == x2.shape and np.array_equal(np.asarray(got2, dtype=float), x2 > 0):
-        results.append(_ok("works on a 2 × 3 array and keeps its shape"))
+        results.append(_ok(_("works on a 2 × 3 array and keeps its shape")))
     else:
-        results.append(_fail(f"on [[-1, 2, 0], [4, -3, 0.1]] it returned {_fmt(got2)}, "
-                             "expected [[0 1 0] [1 0 1]] with shape (2, 3)"))
+        results.append(_fail(_("on [[-1, 2, 0], [4, -3, 0.1]] it returned {got}, expected [[0 1 0] [1 0 1]] with shape (2, 3)").format(got=_fmt(got2))))
     return _summary(results)
 
 
@@ -179,47 +178,56 @@ def check_softmax(fn: Callable[[np.ndarray], Any]) -> bool:
         return False
     results = []
     cases = [
-        ("small scores [0.3, 2.9, 4.0]", np.array([0.3, 2.9, 4.0])),
-        ("large scores [1010, 1000, 990]", np.array([1010.0, 1000.0, 990.0])),
+        (N_("small scores [0.3, 2.9, 4.0]"), np.array([0.3, 2.9, 4.0])),
+        (N_("large scores [1010, 1000, 990]"), np.array([1010.0, 1000.0, 990.0])),
     ]
     for label, a in cases:
+        label = _(label)
         want = softmax(a)
         got, err = _call(fn, a)
         if got is None:
-            results.append(_fail(f"{label}: {err}"))
+            results.append(_fail(_("{label}: {err}").format(label=label, err=err)))
             continue
         got = np.asarray(got, dtype=float)
         if got.shape != a.shape:
-            results.append(_fail(f"{label}: returned shape {got.shape}, expected {a.shape}"))
+            results.append(_fail(_("{label}: returned shape {shape}, expected {want_shape}").format(label=label, shape=got.shape, want_shape=a.shape)))
         elif not np.all(np.isfinite(got)) or _overflowed(err):
-            why = f" ({err})" if err else ""
-            results.append(_fail(f"{label}: got {_fmt(got)}{why}; exp(1010) overflows to inf, "
-                                 "so subtract the largest score before calling np.exp"))
+            if err:
+                results.append(_fail(_("{label}: got {got} ({err}); exp(1010) overflows to inf, so subtract the "
+                                       "largest score before calling np.exp").format(label=label, got=_fmt(got), err=err)))
+            else:
+                results.append(_fail(_("{label}: got {got}; exp(1010) overflows to inf, so subtract the "
+                                       "largest score before calling np.exp").format(label=label, got=_fmt(got))))
         elif np.allclose(got, want, rtol=1e-6, atol=1e-12):
-            results.append(_ok(f"{label} -> {_fmt(got)}, sums to 1"))
+            results.append(_ok(_("{label} -> {got}, sums to 1").format(label=label, got=_fmt(got))))
         else:
-            results.append(_fail(f"{label}: got {_fmt(got)}, expected {_fmt(want)}"))
+            results.append(_fail(_("{label}: got {got}, expected {want}").format(label=label, got=_fmt(got), want=_fmt(want))))
     batch = np.array([[1.0, 2.0, 3.0], [1000.0, 1000.0, 1000.0]])
     want = softmax(batch)
     got, err = _call(fn, batch)
     if got is None:
-        results.append(_fail(f"a batch of two rows: {err}"))
+        results.append(_fail(_("a batch of two rows: {err}").format(err=err)))
     else:
         got = np.asarray(got, dtype=float)
         if got.shape != batch.shape:
-            results.append(_fail(f"a batch of shape (2, 3) gave shape {got.shape}: keep the shape"))
+            results.append(_fail(_("a batch of shape (2, 3) gave shape {shape}: keep the shape").format(shape=got.shape)))
         elif not np.all(np.isfinite(got)) or _overflowed(err):
-            why = f" ({err})" if err else ""
-            results.append(_fail(
-                f"a batch of two rows, [[1, 2, 3], [1000, 1000, 1000]]: got {_fmt(got)}{why}; exp(1000) "
-                "overflows to inf. Subtract each row's own maximum, np.max(a, axis=-1, keepdims=True)"))
+            if err:
+                results.append(_fail(_(
+                    "a batch of two rows, [[1, 2, 3], [1000, 1000, 1000]]: got {got} ({err}); exp(1000) overflows "
+                    "to inf. Subtract each row's own maximum, np.max(a, axis=-1, keepdims=True)"
+                ).format(got=_fmt(got), err=err)))
+            else:
+                results.append(_fail(_(
+                    "a batch of two rows, [[1, 2, 3], [1000, 1000, 1000]]: got {got}; exp(1000) overflows "
+                    "to inf. Subtract each row's own maximum, np.max(a, axis=-1, keepdims=True)"
+                ).format(got=_fmt(got))))
         elif np.allclose(got, want, rtol=1e-6, atol=1e-12):
-            results.append(_ok("a batch of two rows: each row sums to 1"))
+            results.append(_ok(_("a batch of two rows: each row sums to 1")))
         else:
             sums = _fmt(np.nansum(got, axis=-1))
             results.append(_fail(
-                f"a batch of two rows: row sums are {sums}, expected [1. 1.]; take the max and the "
-                "sum along the last axis, with axis=-1 and keepdims=True"))
+                _("a batch of two rows: row sums are {sums}, expected [1. 1.]; take the max and the sum along the last axis, with axis=-1 and keepdims=True").format(sums=sums)))
     return _summary(results)
 
 
@@ -241,37 +249,35 @@ def check_collapse(fn: Callable[..., Any]) -> bool:
     want_W, want_b = W1 @ W2, b1 @ W2 + b2
     got, err = _call(fn, W1, b1, W2, b2)
     if got is None:
-        hint = (": b1 has 4 entries and b2 has 2, so b1 must first pass through W2"
-                if err and "broadcast" in err else "")
-        return _summary([_fail(f"collapse(W1, b1, W2, b2) failed, {err}{hint}")])
+        if err and "broadcast" in err:
+            return _summary([_fail(_("collapse(W1, b1, W2, b2) failed, {err}: b1 has 4 entries and b2 has 2, "
+                                     "so b1 must first pass through W2").format(err=err))])
+        return _summary([_fail(_("collapse(W1, b1, W2, b2) failed, {err}").format(err=err))])
     try:
         W, b = (np.asarray(v, dtype=float) for v in got)
     except (TypeError, ValueError):
-        return _summary([_fail(f"it should return a pair (W, b), got {type(got).__name__}")])
+        return _summary([_fail(_("it should return a pair (W, b), got {type}").format(type=type(got).__name__))])
     results = []
     if W.shape == want_W.T.shape and np.allclose(W, want_W.T):
-        results.append(_fail("W is transposed: inputs are rows, so the product is W1 @ W2, "
-                             "of shape (3, 2)"))
+        results.append(_fail(_("W is transposed: inputs are rows, so the product is W1 @ W2, of shape (3, 2)")))
     elif W.shape != want_W.shape:
-        results.append(_fail(f"W has shape {W.shape}; with W1 of shape (3, 4) and W2 of shape "
-                             f"(4, 2) the merged W must be (3, 2)"))
+        results.append(_fail(_("W has shape {shape}; with W1 of shape (3, 4) and W2 of shape (4, 2) the merged W must be (3, 2)").format(shape=W.shape)))
     elif np.allclose(W, want_W):
-        results.append(_ok("W = W1 @ W2 has shape (3, 2)"))
+        results.append(_ok(_("W = W1 @ W2 has shape (3, 2)")))
     else:
-        results.append(_fail("W is wrong: x first meets W1, then W2, so the merged matrix is W1 @ W2"))
+        results.append(_fail(_("W is wrong: x first meets W1, then W2, so the merged matrix is W1 @ W2")))
     if b.shape != want_b.shape:
-        results.append(_fail(f"b has shape {b.shape}, expected (2,), one bias per output"))
+        results.append(_fail(_("b has shape {shape}, expected (2,), one bias per output").format(shape=b.shape)))
     elif np.allclose(b, want_b):
-        results.append(_ok("b = b1 @ W2 + b2"))
+        results.append(_ok(_("b = b1 @ W2 + b2")))
     elif np.allclose(b, b2):
-        results.append(_fail("b is only b2: the first bias b1 also passes through W2, add b1 @ W2"))
+        results.append(_fail(_("b is only b2: the first bias b1 also passes through W2, add b1 @ W2")))
     else:
-        results.append(_fail("b is wrong: expand (x @ W1 + b1) @ W2 + b2 and collect what does "
-                             "not multiply x"))
+        results.append(_fail(_("b is wrong: expand (x @ W1 + b1) @ W2 + b2 and collect what does not multiply x")))
     if all(results):
         same = np.allclose(x @ W + b, (x @ W1 + b1) @ W2 + b2)
-        results.append(_ok("one layer gives the same outputs as the two, on 5 random inputs")
-                       if same else _fail("the merged layer gives different outputs"))
+        results.append(_ok(_("one layer gives the same outputs as the two, on 5 random inputs"))
+                       if same else _fail(_("the merged layer gives different outputs")))
     return _summary(results)
 
 
@@ -306,32 +312,31 @@ def check_forward(fn: Callable[[dict[str, np.ndarray], np.ndarray], Any]) -> boo
     if _library_shortcut(fn, {"forward", "predict", "MultiLayerNet", "net_small"}):
         return False
     if getattr(fn, "__name__", "") == "forward":
-        print("✗ that is the chapter's forward from section 4: write my_forward yourself")
+        report(BAD, _("that is the chapter's forward from section 4: write my_forward yourself"))
         return False
     net = _small_network()
     results = []
-    for label, x in (("one input of shape (2,)", np.array([1.0, 0.5])),
-                     ("a batch of shape (4, 2)", np.random.default_rng(5).normal(size=(4, 2)))):
+    for label, x in ((_("one input of shape (2,)"), np.array([1.0, 0.5])),
+                     (_("a batch of shape (4, 2)"), np.random.default_rng(5).normal(size=(4, 2)))):
         want = _reference_forward(net, x)
         got, err = _call(fn, {k: v.copy() for k, v in net.items()}, x)
         if got is None:
-            results.append(_fail(f"{label}: {err}"))
+            results.append(_fail(_("{label}: {err}").format(label=label, err=err)))
             continue
         got = np.asarray(got, dtype=float)
         if got.shape != want.shape:
-            results.append(_fail(f"{label}: output shape {got.shape}, expected {want.shape}"))
+            results.append(_fail(_("{label}: output shape {shape}, expected {want_shape}").format(label=label, shape=got.shape, want_shape=want.shape)))
         elif np.allclose(got, want):
-            results.append(_ok(f"{label}: output {_fmt(got) if x.ndim == 1 else 'shape ' + str(got.shape)}"))
+            results.append(_ok(_("{label}: output {got}").format(label=label, got=_fmt(got)) if x.ndim == 1
+                               else _("{label}: output shape {shape}").format(label=label, shape=got.shape)))
         elif np.allclose(got, _reference_forward(net, x, out=sigmoid)):
-            results.append(_fail(f"{label}: you applied sigmoid to the output layer; "
-                                 "the output activation here is the identity"))
+            results.append(_fail(_("{label}: you applied sigmoid to the output layer; the output activation here is the identity").format(label=label)))
         elif np.allclose(got, _reference_forward(net, x, bias=False)):
-            results.append(_fail(f"{label}: the biases are missing: add b1, b2 and b3"))
+            results.append(_fail(_("{label}: the biases are missing: add b1, b2 and b3").format(label=label)))
         elif np.allclose(got, _reference_forward(net, x, act=lambda a: np.maximum(a, 0))):
-            results.append(_fail(f"{label}: the hidden layers should use sigmoid, not ReLU"))
+            results.append(_fail(_("{label}: the hidden layers should use sigmoid, not ReLU").format(label=label)))
         else:
-            results.append(_fail(f"{label}: got {_fmt(got)}, expected {_fmt(want)}; check each "
-                                 "layer is a = x @ W + b followed by its activation"))
+            results.append(_fail(_("{label}: got {got}, expected {want}; check each layer is a = x @ W + b followed by its activation").format(label=label, got=_fmt(got), want=_fmt(want))))
     return _summary(results)
 
 
@@ -351,33 +356,30 @@ def check_accuracy(fn: Callable[[np.ndarray, np.ndarray], Any]) -> bool:
     t[[1, 4, 9]] = (t[[1, 4, 9]] + 3) % 10  # three mistakes: accuracy 9 / 12
     want = 0.75
     results = []
-    for label, targets in (("labels of shape (12,)", t), ("one-hot labels of shape (12, 10)", np.eye(10)[t])):
+    for label, targets in ((_("labels of shape (12,)"), t), (_("one-hot labels of shape (12, 10)"), np.eye(10)[t])):
         got, err = _call(fn, y, targets)
         if got is None:
-            hint = ""
-            if err and "broadcast" in err:
-                hint = ("; turn one-hot rows back into labels with argmax(axis=1) first"
-                        if targets.ndim == 2 else
-                        "; did you take argmax over axis 0? The classes are along axis 1")
-            results.append(_fail(f"{label}: {err}{hint}"))
+            if err and "broadcast" in err and targets.ndim == 2:
+                message = _("{label}: {err}; turn one-hot rows back into labels with argmax(axis=1) first")
+            elif err and "broadcast" in err:
+                message = _("{label}: {err}; did you take argmax over axis 0? The classes are along axis 1")
+            else:
+                message = _("{label}: {err}")
+            results.append(_fail(message.format(label=label, err=err)))
             continue
         try:
             value = float(np.asarray(got))
         except (TypeError, ValueError):
-            results.append(_fail(f"{label}: expected one number, got {type(got).__name__} of "
-                                 f"shape {np.shape(got)}"))
+            results.append(_fail(_("{label}: expected one number, got {type} of shape {shape}").format(label=label, type=type(got).__name__, shape=np.shape(got))))
             continue
         if np.isclose(value, want):
-            results.append(_ok(f"{label}: accuracy {value:g} (9 of 12 right)"))
+            results.append(_ok(_("{label}: accuracy {value:g} (9 of 12 right)").format(label=label, value=value)))
         elif np.isclose(value, 9):
-            results.append(_fail(f"{label}: returned the count 9; divide by the batch size to "
-                                 "get a fraction"))
+            results.append(_fail(_("{label}: returned the count 9; divide by the batch size to get a fraction").format(label=label)))
         elif targets.ndim == 2:
-            results.append(_fail(f"{label}: got {value:g}, expected 0.75; turn one-hot rows "
-                                 "back into labels with argmax(axis=1) first"))
+            results.append(_fail(_("{label}: got {value:g}, expected 0.75; turn one-hot rows back into labels with argmax(axis=1) first").format(label=label, value=value)))
         else:
-            results.append(_fail(f"{label}: got {value:g}, expected 0.75; compare "
-                                 "y.argmax(axis=1) with t"))
+            results.append(_fail(_("{label}: got {value:g}, expected 0.75; compare y.argmax(axis=1) with t").format(label=label, value=value)))
     return _summary(results)
 
 
@@ -390,23 +392,22 @@ def check_first_layer(network: dict[str, np.ndarray], x: np.ndarray, a1: Any) ->
     ``a1`` is the learner's list of numbers.
     """
     if a1 is None or a1 is Ellipsis or (isinstance(a1, (list, tuple)) and any(v is Ellipsis for v in a1)):
-        return _fail("not done yet: replace each ... with a number you worked out by hand")
+        return _fail(_("not done yet: replace each ... with a number you worked out by hand"))
     want = np.asarray(x, dtype=float) @ network["W1"] + network["b1"]
     try:
         got = np.asarray(a1, dtype=float)
     except (TypeError, ValueError):
-        return _fail(f"expected {want.size} numbers, got {a1!r}")
+        return _fail(_("expected {n} numbers, got {a1!r}").format(n=want.size, a1=a1))
     if got.shape != want.shape:
-        return _fail(f"expected {want.size} numbers, one per unit of the first hidden layer, got {got.size}")
+        return _fail(_("expected {n} numbers, one per unit of the first hidden layer, got {got}").format(n=want.size, got=got.size))
     if np.allclose(got, want, atol=5e-3):
-        return _ok(f"a1 = {_fmt(want)}: right, the first layer by hand")
+        return _ok(_("a1 = {want}: right, the first layer by hand").format(want=_fmt(want)))
     if np.allclose(got, np.asarray(x, dtype=float) @ network["W1"], atol=5e-3):
-        return _fail("you left out the biases b1")
+        return _fail(_("you left out the biases b1"))
     if np.allclose(got, sigmoid(want), atol=5e-3):
-        return _fail("those are the sigmoid outputs z1; a1 is the weighted sum before the sigmoid")
+        return _fail(_("those are the sigmoid outputs z1; a1 is the weighted sum before the sigmoid"))
     j = int(np.argmax(np.abs(got - want)))
-    return _fail(f"not quite: check unit {j}, which adds x₁·W1[0, {j}] + x₂·W1[1, {j}] + b1[{j}] "
-                 f"(column {j} of W1 holds its weights)")
+    return _fail(_("not quite: check unit {j}, which adds x₁·W1[0, {j}] + x₂·W1[1, {j}] + b1[{j}] (column {j} of W1 holds its weights)").format(j=j))
 
 
 # ----------------------------------------------------------------------- exercise 6
@@ -425,41 +426,43 @@ def check_sigmoid_derivative(dsigma_du: Callable[[Any], Any], du_dx: Callable[[A
     u = np.array([1.5, 2.0, 4.0, 11.0])
     got, err = _call(dsigma_du, u.copy())
     if got is None:
-        results.append(_fail(f"dσ/du: {err}"))
+        results.append(_fail(_("dσ/du: {err}").format(err=err)))
     elif np.allclose(np.asarray(got, dtype=float), -1 / u**2, rtol=1e-9):
-        results.append(_ok("dσ/du = −1/u²"))
+        results.append(_ok(_("dσ/du = −1/u²")))
     elif np.allclose(np.asarray(got, dtype=float), 1 / u**2, rtol=1e-9):
-        results.append(_fail("dσ/du has the wrong sign: 1/u = u⁻¹, whose derivative is −u⁻²"))
+        results.append(_fail(_("dσ/du has the wrong sign: 1/u = u⁻¹, whose derivative is −u⁻²")))
     else:
-        results.append(_fail("dσ/du is wrong: write 1/u as u⁻¹ and use d(uⁿ)/du = n·uⁿ⁻¹"))
+        results.append(_fail(_("dσ/du is wrong: write 1/u as u⁻¹ and use d(uⁿ)/du = n·uⁿ⁻¹")))
     x = np.array([-2.0, -0.5, 0.0, 1.0, 3.0])
     got, err = _call(du_dx, x.copy())
     if got is None:
-        results.append(_fail(f"du/dx: {err}"))
+        results.append(_fail(_("du/dx: {err}").format(err=err)))
     elif np.allclose(np.asarray(got, dtype=float), -np.exp(-x), rtol=1e-9):
-        results.append(_ok("du/dx = −e^(−x)"))
+        results.append(_ok(_("du/dx = −e^(−x)")))
     elif np.allclose(np.asarray(got, dtype=float), np.exp(-x), rtol=1e-9):
-        results.append(_fail("du/dx has the wrong sign: e^(−x) is e^v with v = −x, and dv/dx = −1 "
-                             "(the chain rule once more)"))
+        results.append(_fail(_("du/dx has the wrong sign: e^(−x) is e^v with v = −x, and dv/dx = −1 (the chain rule once more)")))
     else:
-        results.append(_fail("du/dx is wrong: the 1 is a constant, and the derivative of e^v is e^v"))
+        results.append(_fail(_("du/dx is wrong: the 1 is a constant, and the derivative of e^v is e^v")))
     y = np.array([0.5, 0.1, 0.9, 0.99, 0.25])
     got, err = _call(slope_from_output, y.copy())
     want = y * (1 - y)
     if got is None:
-        results.append(_fail(f"σ′ from y: {err}"))
+        results.append(_fail(_("σ′ from y: {err}").format(err=err)))
     else:
         got = np.asarray(got, dtype=float)
-        wrong = [(y * (1 + y), "y(1 + y): check the sign of e^(−x) = (1 − y)/y"),
-                 (1 - y**2, "1 − y²: that is tanh′ written with tanh's output, not the sigmoid's"),
-                 (y**2 * (1 - y), "y²(1 − y): (−1/u²)·(−e^(−x)) = e^(−x)/u², and 1/u² = y² but e^(−x) = (1 − y)/y"),
-                 (1 - y, "1 − y: one factor y is missing"), (y, "y: one factor (1 − y) is missing")]
+        wrong = [(y * (1 + y), _("y(1 + y): check the sign of e^(−x) = (1 − y)/y")),
+                 (1 - y**2, _("1 − y²: that is tanh′ written with tanh's output, not the sigmoid's")),
+                 (y**2 * (1 - y), _("y²(1 − y): (−1/u²)·(−e^(−x)) = e^(−x)/u², and 1/u² = y² but e^(−x) = (1 − y)/y")),
+                 (1 - y, _("1 − y: one factor y is missing")), (y, _("y: one factor (1 − y) is missing"))]
         if got.shape == y.shape and np.allclose(got, want, rtol=1e-9):
-            results.append(_ok("σ′ = y(1 − y), written with the output y = σ(x) alone"))
+            results.append(_ok(_("σ′ = y(1 − y), written with the output y = σ(x) alone")))
         else:
             hint = next((why for value, why in wrong if got.shape == y.shape and np.allclose(got, value)), None)
-            results.append(_fail(f"σ′ from y is wrong{': ' + hint if hint else ''}. Multiply the two "
-                                 "derivatives, then use 1/u = y and e^(−x) = u − 1 = (1 − y)/y"))
+            message = (_("σ′ from y is wrong: {hint}. Multiply the two derivatives, then use 1/u = y and "
+                         "e^(−x) = u − 1 = (1 − y)/y") if hint else
+                       _("σ′ from y is wrong. Multiply the two derivatives, then use 1/u = y and "
+                         "e^(−x) = u − 1 = (1 − y)/y"))
+            results.append(_fail(message.format(hint=hint)))
     return _summary(results)
 
 
@@ -477,27 +480,25 @@ def check_bump(fn: Callable[..., Any]) -> bool:
     results = []
     x = np.linspace(-3, 3, 121)
     for left, right, height in ((-1.0, 1.0, 3.0), (0.5, 2.0, -1.5)):
-        label = f"bump on [{left:g}, {right:g}] of height {height:g}"
+        label = _("bump on [{left:g}, {right:g}] of height {height:g}").format(left=left, right=right, height=height)
         want = predict_1d(bump_network(left, right, height), x)
         got, err = _call(fn, x.copy(), left, right, height)
         if got is None:
-            results.append(_fail(f"{label}: {err}"))
+            results.append(_fail(_("{label}: {err}").format(label=label, err=err)))
             continue
         got = np.asarray(got, dtype=float)
         if got.shape != x.shape:
-            results.append(_fail(f"{label}: returned shape {got.shape}, expected {x.shape}, one output per input"))
+            results.append(_fail(_("{label}: returned shape {shape}, expected {want_shape}, one output per input").format(label=label, shape=got.shape, want_shape=x.shape)))
         elif np.allclose(got, want, atol=1e-6):
-            results.append(_ok(f"{label}: height {height:g} inside, 0 outside"))
+            results.append(_ok(_("{label}: height {height:g} inside, 0 outside").format(label=label, height=height)))
         elif np.allclose(got, -want, atol=1e-6):
-            results.append(_fail(f"{label}: upside down; the unit that steps at left adds +height"))
+            results.append(_fail(_("{label}: upside down; the unit that steps at left adds +height").format(label=label)))
         elif np.allclose(got, height * sigmoid(50 * (x - left)), atol=1e-6):
-            results.append(_fail(f"{label}: only one step; subtract a second step at right"))
+            results.append(_fail(_("{label}: only one step; subtract a second step at right").format(label=label)))
         elif np.allclose(got, height * (sigmoid(x - left) - sigmoid(x - right)), atol=1e-6):
-            results.append(_fail(f"{label}: the gain is missing: each unit computes sigmoid(50·(x − position))"))
+            results.append(_fail(_("{label}: the gain is missing: each unit computes sigmoid(50·(x − position))").format(label=label)))
         elif np.allclose(got, height * (sigmoid(50 * x - left) - sigmoid(50 * x - right)), atol=1e-6):
-            results.append(_fail(f"{label}: the step sits at the wrong place: weight 50 and bias −50·left "
-                                 "put the step at x = left"))
+            results.append(_fail(_("{label}: the step sits at the wrong place: weight 50 and bias −50·left put the step at x = left").format(label=label)))
         else:
-            results.append(_fail(f"{label}: wrong values; output = height·sigmoid(50(x − left)) − "
-                                 "height·sigmoid(50(x − right))"))
+            results.append(_fail(_("{label}: wrong values; output = height·sigmoid(50(x − left)) − height·sigmoid(50(x − right))").format(label=label)))
     return _summary(results)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from common.translation import _
+
 __all__ = [
     "INPUTS",
     "GATE_WEIGHTS",
@@ -487,9 +489,9 @@ class Wire:
     def __repr__(self) -> str:
         return f"Wire({self.label!r})" if self.is_input else f"Wire({self.label} of {len(self.inputs)} wires)"
 
-    def _refuse(self, *_: object) -> None:
-        raise TypeError("this circuit uses a Python operation on a bit (if, and/or/not, ==, +, -, int(), …); "
-                        "a circuit of perceptrons may only pass bits through gates such as AND, NAND, OR")
+    def _refuse(self, *args: object) -> None:
+        raise TypeError(_("this circuit uses a Python operation on a bit (if, and/or/not, ==, +, -, int(), …); "
+                          "a circuit of perceptrons may only pass bits through gates such as AND, NAND, OR"))
 
     __bool__ = __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse          # type: ignore[assignment]
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse            # type: ignore[assignment]
@@ -504,7 +506,8 @@ def _as_wire(v: object) -> Wire:
         return v
     if isinstance(v, (int, np.integer)) and int(v) in (0, 1):
         return Wire(f"constant {int(v)}")
-    raise TypeError(f"a gate got {v!r} beside a wire; pass bits (0 or 1) or the outputs of other gates")
+    raise TypeError(_("a gate got {value!r} beside a wire; pass bits (0 or 1) or the outputs of other gates"
+                      ).format(value=v))
 
 
 @dataclass
@@ -524,8 +527,16 @@ class CircuitTrace:
     def describe(self) -> str:
         """One line, e.g. ``4 perceptrons (3 NAND, 1 OR) in 3 layers``."""
         kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.gates.items()))
-        return (f"{self.perceptrons} perceptron{'s' if self.perceptrons != 1 else ''}"
-                f"{f' ({kinds})' if kinds else ''} in {self.depth} layer{'s' if self.depth != 1 else ''}")
+        n, depth = self.perceptrons, self.depth
+        if not kinds:
+            message = _("{n} perceptrons in {depth} layers")
+        elif n == 1:
+            message = _("{n} perceptron ({kinds}) in {depth} layer")
+        elif depth == 1:
+            message = _("{n} perceptrons ({kinds}) in {depth} layer")
+        else:
+            message = _("{n} perceptrons ({kinds}) in {depth} layers")
+        return message.format(n=n, kinds=kinds, depth=depth)
 
 
 def trace_circuit(circuit: Callable[..., object], n_inputs: int = 2) -> CircuitTrace:
@@ -541,9 +552,9 @@ def trace_circuit(circuit: Callable[..., object], n_inputs: int = 2) -> CircuitT
     out = circuit(*inputs)
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
     if not outs or not all(isinstance(o, Wire) for o in outs):
-        shown = ", ".join(type(o).__name__ for o in outs) or "nothing"
-        raise TypeError(f"the circuit returned {shown}, not the output of a gate: build every output bit "
-                        "with gates such as AND, NAND, OR")
+        shown = ", ".join(type(o).__name__ for o in outs) or _("nothing")
+        raise TypeError(_("the circuit returned {shown}, not the output of a gate: build every output bit "
+                          "with gates such as AND, NAND, OR").format(shown=shown))
     gates: dict[str, int] = {}
     depth_of: dict[int, int] = {}
     stack: list[tuple[Wire, bool]] = [(o, False) for o in outs]

@@ -24,6 +24,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from common.functions import relu, relu_grad, sigmoid, sigmoid_grad, step_function, tanh, tanh_grad
+from common.translation import _
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -295,10 +296,10 @@ def activation_explorer(name: str = "sigmoid", gain: float = 1.0, shift: float =
     from common.widgets._render import BlitRenderer
 
     pick = w.Dropdown(options=[(_PRETTY[n], n) for n in ACTIVATION_NAMES],
-                      value=_check_name(name), description="activation")
-    g = w.FloatSlider(value=gain, min=0.0, max=10.0, step=0.1, description="gain g",
+                      value=_check_name(name), description=_("activation"))
+    g = w.FloatSlider(value=gain, min=0.0, max=10.0, step=0.1, description=_("gain g"),
                       continuous_update=True, readout_format=".1f")
-    s = w.FloatSlider(value=shift, min=-5.0, max=5.0, step=0.1, description="shift s",
+    s = w.FloatSlider(value=shift, min=-5.0, max=5.0, step=0.1, description=_("shift s"),
                       continuous_update=True, readout_format=".1f")
     fig = new_activation_figure()
     draw_activation(fig, activation_curves(pick.value, g.value, s.value))

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from common.lessons.universal_approximation import (X_RANGE, approximation_error, predict_1d, staircase_network,
                                                     target_function)
 from common.plots.style import OKABE_ITO
+from common.translation import _
 
 __all__ = ["MAX_SLIDER_UNITS", "new_approximation_figure", "draw_approximation", "plot_approximation",
            "approximation_explorer"]
@@ -82,7 +83,7 @@ def approximation_explorer(n_units: int = 5):
     from common.widgets._render import BlitRenderer
 
     slider = w.IntSlider(value=int(np.clip(n_units, 1, MAX_SLIDER_UNITS)), min=1, max=MAX_SLIDER_UNITS,
-                         description="hidden units", continuous_update=True,
+                         description=_("hidden units"), continuous_update=True,
                          style={"description_width": "initial"}, layout=w.Layout(width="420px"))
     fig = draw_approximation(new_approximation_figure(), slider.value)
     state = fig._approximation_artists  # type: ignore[attr-defined]

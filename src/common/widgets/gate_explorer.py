@@ -35,6 +35,7 @@ from common.lessons.perceptron import (
     output_grid,
     weighted_sum,
 )
+from common.translation import _
 
 __all__ = [
     "perceptron_title",
@@ -239,7 +240,7 @@ def perceptron_widget(w1: float = 0.5, w2: float = 0.5, b: float = -0.7, dpi: in
 
     sliders = {"w1": slider("w₁", w1), "w2": slider("w₂", w2), "b": slider("b", b)}
     preset = widgets.Dropdown(options=["choose…", *GATE_WEIGHTS], value="choose…",
-                              description="preset", layout=widgets.Layout(width="200px"))
+                              description=_("preset"), layout=widgets.Layout(width="200px"))
     fig = Figure(figsize=(7.6, 3.8), dpi=dpi, layout="none")
     view = _layout(fig, table=True)
     renderer = BlitRenderer(fig, lambda: [view.image, *view.ax.spines.values(), view.line, view.arrow,

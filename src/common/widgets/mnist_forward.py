@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike
 
 from common.functions import softmax
 from common.layers import BatchNormalization, Dropout, Relu, Sigmoid, Tanh
+from common.translation import _
 
 __all__ = [
     "layer_activations",
@@ -219,11 +220,11 @@ def mnist_forward_explorer(net: Any, x: ArrayLike, t: ArrayLike, index: int = 0)
     labels = t.argmax(axis=1) if t.ndim == 2 else t
     everything = np.arange(len(x))
     mistakes = misclassified(net, x, labels)
-    show = w.ToggleButtons(options=[(f"all {len(x)} images", "all"),
-                                    (f"only the {len(mistakes)} mistakes", "wrong")],
-                           value="all", description="show")
+    show = w.ToggleButtons(options=[(_("all {n} images").format(n=len(x)), "all"),
+                                    (_("only the {n} mistakes").format(n=len(mistakes)), "wrong")],
+                           value="all", description=_("show"))
     slider = w.IntSlider(value=int(np.clip(index, 0, len(x) - 1)), min=0, max=len(x) - 1,
-                         description="image", continuous_update=True)
+                         description=_("image"), continuous_update=True)
     limits, activation = _activation_limits(net), str(getattr(net, "activation", "hidden"))
     first = layer_activations(net, x[slider.value])
     fig = new_forward_figure(len(first) - 2)
