@@ -80,3 +80,67 @@ def test_recipe_is_the_documented_one():
     assert r.network is MultiLayerNet
     assert (p["hidden_size_list"], p["activation"], r.optimizer, r.seed) == ((50, 100), "sigmoid", "adam", 0)
     assert (r.lr_schedule, r.augment) == (None, None)
+
+
+# ------------------------------------------------------------- reproducible bytes
+TOLERANCE = 1e-4
+"""datasets/weights/README.md: how far another CPU's build may be from the committed arrays."""
+
+_BUILD = """
+import hashlib, sys
+from dataclasses import replace
+from common.tools.pretrained import MNIST_MLP_RECIPE, train_mnist_mlp
+net, _ = train_mnist_mlp(replace(MNIST_MLP_RECIPE, epochs=1), sample=True, progress=False)
+digest = hashlib.sha256()
+for name in sorted(net.params):
+    digest.update(net.params[name].tobytes())
+print(digest.hexdigest())
+"""
+
+
+def test_a_build_repeats_byte_for_byte_whatever_the_blas_thread_count():
+    """The chapter-2 recipe, one epoch on the sample, started with 1 and with 2 BLAS threads."""
+    import os
+    import subprocess
+    import sys
+
+    digests = {}
+    for threads in ("1", "2"):
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": threads, "OMP_NUM_THREADS": threads}
+        run = subprocess.run([sys.executable, "-c", _BUILD], env=env, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+        digests[threads] = run.stdout.strip().splitlines()[-1]
+    assert digests["1"] == digests["2"], f"different weights with 1 and 2 BLAS threads: {digests}"
+
+
+def test_another_summation_order_stays_within_the_documented_tolerance():
+    """A build on two BLAS threads (another order of partial sums, as another CPU's kernels have)."""
+    from dataclasses import replace
+
+    from threadpoolctl import threadpool_limits
+
+    recipe = replace(pretrained.MNIST_MLP_RECIPE, epochs=1)
+    pinned, acc_pinned = pretrained.train_mnist_mlp(recipe, sample=True, progress=False)
+    with threadpool_limits(limits=2, user_api="blas"):
+        other, acc_other = pretrained.train_mnist_mlp(recipe, sample=True, progress=False, blas_threads=None)
+    for name, value in pinned.params.items():
+        np.testing.assert_allclose(other.params[name], value, rtol=0, atol=TOLERANCE, err_msg=name)
+    assert abs(acc_pinned - acc_other) <= 0.002
+    assert "within 1e-4" in README.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_make_weights_rebuilds_the_committed_file(tmp_path):
+    """Full MNIST (MNIST_MIRROR), about 30 s per build: the committed bytes on one thread; within the
+    tolerance on two unpinned threads, the stand-in for another CPU."""
+    from threadpoolctl import threadpool_limits
+
+    out = tmp_path / MNIST_MLP_PATH.name
+    assert main(["--out", str(out), "--no-progress"]) == 0
+    assert sha256_of(out) == sha256_of(MNIST_MLP_PATH)
+    with threadpool_limits(limits=2, user_api="blas"):
+        other, acc = pretrained.train_mnist_mlp(progress=False, blas_threads=None)
+    committed = load_pretrained()
+    for name, value in committed.params.items():
+        np.testing.assert_allclose(other.params[name], value, rtol=0, atol=TOLERANCE, err_msg=name)
+    assert abs(acc - 0.9667) <= 0.0005

@@ -12,13 +12,17 @@ It trains a sigmoid 784-50-100-10 :class:`~common.networks.MultiLayerNet` on the
 ``datasets/weights/mnist_mlp_784_50_100_10.npz`` and prints the test accuracy and
 the file's SHA-256, which ``datasets/weights/README.md`` records. Chapter 7,
 Deep learning, adds the deep 3×3 network (``make results``' ``deep_conv``
-recipe) and its twin trained without augmentation, built on one BLAS thread so
-that the bytes repeat, and loaded only when their SHA-256 matches the record.
+recipe) and its twin trained without augmentation, loaded only when their
+SHA-256 matches the record. Every build runs on one BLAS thread
+(:func:`common.config.limit_blas_threads`), so its bytes repeat whatever the
+thread count (``datasets/weights/README.md`` says why, and how far another CPU's
+build may differ).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import time
@@ -27,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from common.config import REPO_ROOT
+from common.config import REPO_ROOT, limit_blas_threads
 from common.networks import MultiLayerNet
 from common.tools.recipes import Recipe
 
@@ -92,12 +96,17 @@ def train_mnist_mlp(
     recipe: Recipe = MNIST_MLP_RECIPE,
     sample: bool = False,
     progress: bool = True,
+    blas_threads: int | None = 1,
 ) -> tuple[MultiLayerNet, float]:
     """Train the network of :func:`build_mnist_mlp`; return it and its test accuracy.
 
     Introduced in chapter 2, Neural networks (training itself is chapters 3-5).
     ``sample=True`` trains on the committed 5,000-image sample, for a quick test
-    of this function, not for the shipped weights.
+    of this function, not for the shipped weights. It trains on ``blas_threads``
+    BLAS threads (default one) whatever ``OPENBLAS_NUM_THREADS`` says: a product
+    split over threads adds its partial sums in another order, so the weights,
+    and the file's bytes, would depend on the thread count (by about 1e-6).
+    ``blas_threads=None`` keeps BLAS's setting, to measure exactly that.
     """
     from common.datasets import load_mnist
 
@@ -106,7 +115,8 @@ def train_mnist_mlp(
     net = recipe.build()
     trainer = recipe.trainer(net, x_train, t_train, x_test, t_test,
                              evaluate_sample_num_per_epoch=1000, progress=progress)
-    history = trainer.train()
+    with limit_blas_threads(blas_threads) if blas_threads is not None else contextlib.nullcontext():
+        history = trainer.train()
     return net, float(history.final_test_acc)
 
 
@@ -171,8 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         written = net.save_params(out)
         print(f"[{target}] trained on {data} with this recipe:\n{recipe}")
-        if target != "mlp":
-            print("(one BLAS thread, whatever OPENBLAS_NUM_THREADS says, so the bytes repeat on this machine)")
+        print("(one BLAS thread, whatever OPENBLAS_NUM_THREADS says, so the bytes repeat on this machine)")
         print(f"training took {seconds:.0f} s")
         print(f"test accuracy: {100 * test_acc:.2f} %")
         _report(written)
@@ -245,7 +254,6 @@ def train_deep_convnet(augmented: bool = True, sample: bool = False, epochs: int
     ``n_train`` (the first ``n_train`` training images) shorten the run: for
     tests, not for the shipped weights. Introduced in chapter 7, Deep learning.
     """
-    from common.config import limit_blas_threads
     from common.datasets import load_mnist
     from common.tools.results import train
 
