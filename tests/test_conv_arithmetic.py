@@ -13,6 +13,7 @@ from common.lessons.conv_arithmetic import (
     convolve2d,
     coverage,
     cross_correlate2d,
+    input_gradient_as_full_convolution,
     pool2d_naive,
     window_origin,
 )
@@ -154,3 +155,26 @@ def test_cost_formula_counts_multiplies_of_the_naive_loop():
     assert conv_layer_cost((1, 8, 8), (4, 1, 3, 3), stride=2)["output"] == (4, 3, 3)   # rounded down
     with pytest.raises(ValueError, match="does not fit"):
         conv_layer_cost((1, 2, 2), (4, 1, 3, 3))
+
+
+# ------------------------------------------------------------------ backward as a full convolution
+@pytest.mark.parametrize("x_shape, w_shape, stride, pad", [
+    ((2, 3, 7, 7), (4, 3, 3, 3), 1, 0), ((2, 3, 7, 7), (4, 3, 3, 3), 1, 1), ((2, 3, 7, 7), (4, 3, 3, 3), 2, 1),
+    ((1, 2, 8, 8), (3, 2, 3, 3), 2, 0),       # the stride does not divide: the last row gets no gradient
+    ((1, 1, 9, 6), (2, 1, 2, 3), 3, 2),       # non-square filter, stride 3
+])
+def test_input_gradient_is_a_full_convolution_with_flipped_filters(x_shape, w_shape, stride, pad):
+    rng = np.random.default_rng(3)
+    x, W = rng.normal(size=x_shape), rng.normal(size=w_shape)
+    layer = Convolution(W, np.zeros(w_shape[0]), stride, pad)
+    dout = rng.normal(size=layer.forward(x).shape)
+    dx = layer.backward(dout)
+    np.testing.assert_allclose(input_gradient_as_full_convolution(dout, W, x.shape, stride, pad), dx, atol=1e-12)
+    if stride == 1 and pad == 0:                 # unflipped filters give something else
+        wrong = input_gradient_as_full_convolution(dout, W[:, :, ::-1, ::-1], x.shape, stride, pad)
+        assert not np.allclose(wrong, dx)
+
+
+def test_input_gradient_as_full_convolution_checks_shapes():
+    with pytest.raises(ValueError, match="do not belong together"):
+        input_gradient_as_full_convolution(np.zeros((1, 2, 3, 3)), np.zeros((3, 1, 3, 3)), (1, 1, 5, 5))

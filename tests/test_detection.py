@@ -15,6 +15,7 @@ from common.lessons.detection import (
     iou,
     iou_matrix,
     match_detections,
+    matching_rules_example,
     mean_average_precision,
     precision_recall,
     worked_example,
@@ -79,6 +80,27 @@ def test_matching_sorts_by_score_and_respects_images():
     assert m.tp.tolist() == [False, True]     # the higher-scored box is in another image
 
 
+def test_voc_and_coco_matching_rules_differ_on_overlapping_objects():
+    ex = matching_rules_example()
+    voc = match_detections(ex["det_boxes"], ex["scores"], ex["gt_boxes"], rule="voc")
+    coco = match_detections(ex["det_boxes"], ex["scores"], ex["gt_boxes"], rule="coco")
+    # the second box overlaps the taken A best (IoU 2/3) and the free B enough (7/13)
+    assert voc.best_iou[1] == pytest.approx(2 / 3)
+    assert iou(ex["det_boxes"][1], ex["gt_boxes"][1]) == pytest.approx(7 / 13)
+    assert voc.tp.tolist() == [True, False] and voc.matched_gt.tolist() == [0, -1]      # VOC: a duplicate of A
+    assert coco.tp.tolist() == [True, True] and coco.matched_gt.tolist() == [0, 1]      # COCO: takes the free B
+    with pytest.raises(ValueError, match="rule"):
+        match_detections(ex["det_boxes"], ex["scores"], ex["gt_boxes"], rule="pascal")
+
+
+def test_rules_agree_without_overlapping_ground_truth():
+    ex = worked_example()
+    for data in ex.values():
+        voc, coco = (match_detections(data["det_boxes"], data["scores"], data["gt_boxes"], rule=r)
+                     for r in ("voc", "coco"))
+        assert voc.tp.tolist() == coco.tp.tolist()
+
+
 def test_threshold_decides():
     gt, det = [[0, 0, 10, 10]], [[3, 0, 13, 10]]        # IoU = 70 / 130 ≈ 0.54
     assert match_detections(det, [1.0], gt, 0.5).tp.tolist() == [True]
@@ -109,6 +131,7 @@ def test_average_precision_extremes():
     p, r = precision_recall([True, True], n_gt=4)       # never reaches recall above 0.5
     assert average_precision(p, r) == pytest.approx(0.5)
     assert average_precision(p, r, "11point") == pytest.approx(6 / 11)
+    assert average_precision(p, r, "101point") == pytest.approx(51 / 101)   # recall 0, 0.01, …, 0.5
     assert average_precision([], []) == 0.0
     with pytest.raises(ValueError):
         average_precision(p, r, "101")
@@ -143,6 +166,9 @@ def test_worked_example_of_the_chapter():
     m, _ = mean_average_precision(ex)
     assert m == pytest.approx(0.85)
     assert coco_style_map(ex) < m        # stricter thresholds can only lower AP
+    assert mean_average_precision(ex, 0.5, "101point", "coco")[0] == pytest.approx(
+        np.mean([average_precision(*precision_recall(tp, n), "101point")
+                 for tp, n in (([True, True, False, False, True], 3), ([True, False, True], 2))]))
 
 
 def test_dataset_table_sums():

@@ -8,7 +8,9 @@ layers and :func:`conv_geometry` use, raises.
 The module also holds the definition-by-loops versions of convolution and
 pooling (:func:`conv2d_naive`, :func:`pool2d_naive`, :func:`cross_correlate2d`,
 :func:`convolve2d`) that the chapter compares with the fast layers, and the
-cost formulas (:func:`conv_macs`, :func:`conv_layer_cost`).
+cost formulas (:func:`conv_macs`, :func:`conv_layer_cost`), and
+:func:`input_gradient_as_full_convolution`: the input gradient of a
+convolution written as another convolution, with the filters flipped.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ __all__ = [
     "pool2d_naive",
     "conv_macs",
     "conv_layer_cost",
+    "input_gradient_as_full_convolution",
 ]
 
 
@@ -281,3 +284,38 @@ def conv_layer_cost(input_shape: tuple[int, int, int], filter_shape: tuple[int, 
         "params": fn * c * fh * fw + fn,
         "macs": conv_macs(gh.out_size, gw.out_size, fh, c, fn),
     }
+
+
+# ------------------------------------------------------------------ backward as a convolution
+def input_gradient_as_full_convolution(dout: ArrayLike, W: ArrayLike, input_shape: tuple[int, ...],
+                                       stride: int = 1, pad: int = 0) -> NDArray[np.float64]:
+    """``∂L/∂x`` of a convolution layer, computed as a *full* convolution of ``dout`` with the flipped filters.
+
+    Each input pixel ``x[c, y, x]`` was multiplied by ``W[f, c, m, n]`` in the
+    output at ``(y − m, x − n)`` (divided by the stride). Collecting those
+    terms gives ``dx[c, y, x] = Σ_f Σ_m Σ_n dout[f, y − m, x − n] · W[f, c, m, n]``:
+    a true convolution (chapter 6's flip), i.e. a cross-correlation with
+    ``W`` flipped in both spatial directions and its two channel axes swapped.
+    "Full" means that ``dout`` is padded by ``F − 1`` on every side so that
+    every partial overlap counts. A stride ``S > 1`` first spreads ``dout``
+    out with ``S − 1`` zeros between its entries; the padding of the forward
+    pass is cut off at the end. ``dout`` (N, FN, OH, OW), ``W`` (FN, C, FH,
+    FW), ``input_shape`` (N, C, H, W). Slow (:func:`conv2d_naive`), for
+    checking :class:`~common.layers.Convolution`'s ``backward``. Introduced in
+    chapter 6, Convolutional neural networks.
+    """
+    dout, W = np.asarray(dout, dtype=np.float64), np.asarray(W, dtype=np.float64)
+    _check_images(dout, "dout")
+    n, c, h, w = (int(v) for v in input_shape)
+    fn, wc, fh, fw = W.shape
+    if wc != c or dout.shape[:2] != (n, fn):
+        raise ValueError(f"dout {dout.shape}, W {W.shape} and input {tuple(input_shape)} do not belong together: "
+                         "expected dout (N, FN, OH, OW), W (FN, C, FH, FW), input (N, C, H, W)")
+    oh, ow = dout.shape[2:]
+    spread = np.zeros((n, fn, (oh - 1) * stride + 1, (ow - 1) * stride + 1))
+    spread[:, :, ::stride, ::stride] = dout                        # undo the stride: zeros in between
+    hp, wp = h + 2 * pad, w + 2 * pad                              # the padded input the forward pass saw
+    full = np.pad(spread, [(0, 0), (0, 0), (fh - 1, hp - spread.shape[2]), (fw - 1, wp - spread.shape[3])])
+    flipped = W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)            # (C, FN, FH, FW)
+    dx_padded = conv2d_naive(full, flipped)                         # (N, C, H + 2P, W + 2P)
+    return dx_padded[:, :, pad:pad + h, pad:pad + w]

@@ -5,22 +5,34 @@ A detector outputs boxes, each with a class and a confidence score. A box is
 ``(x1, y1, x2, y2)``: the top-left and bottom-right corners in pixels, with
 ``x2 > x1`` and ``y2 > y1`` (PASCAL VOC's convention, without its +1).
 
-The evaluation, as in PASCAL VOC, for one class:
+The evaluation of one class:
 
 1. sort the detections by score, highest first;
-2. walk down the list: a detection is a true positive (TP) if its IoU with some
-   not-yet-matched ground-truth box of the class is at least the threshold
-   (0.5), and it takes the best such box; otherwise it is a false positive
-   (FP), which includes a second detection of an already-found object;
+2. walk down the list and match each detection to a ground-truth box of its
+   image, or mark it a false positive (FP). Two rules are in use
+   (:func:`match_detections`, ``rule=``):
+
+   - PASCAL VOC (its devkit, 2007 to 2012): take the ground-truth box with the
+     highest IoU, *taken or not*. If that IoU reaches the threshold (0.5) and
+     the box is still free, the detection is a true positive (TP) and takes it;
+     if the box was already taken, the detection is a duplicate: FP, even when
+     another free box overlaps it enough;
+   - COCO (``pycocotools``): take the best box *among those not yet taken*
+     whose IoU reaches the threshold; FP only if there is none;
+
 3. after each detection, precision = TP / (TP + FP) so far and
    recall = TP / (number of ground-truth boxes);
 4. AP is the area under the precision–recall curve after making precision
    non-increasing (each point takes the best precision at any higher recall):
    ``method="all"`` integrates that curve exactly (VOC 2010 onwards),
-   ``method="11point"`` averages it at recall 0, 0.1, …, 1 (VOC 2007).
+   ``method="11point"`` averages it at recall 0, 0.1, …, 1 (VOC 2007) and
+   ``method="101point"`` at recall 0, 0.01, …, 1 (COCO).
 
 mAP is the mean of the per-class APs. COCO's headline number averages mAP
 over ten IoU thresholds 0.50, 0.55, …, 0.95 (:func:`coco_style_map`).
+The two rules differ only when boxes of one class overlap each other
+(:func:`matching_rules_example`). VOC's "difficult" objects and COCO's
+crowd regions and size ranges are left out here.
 """
 
 from __future__ import annotations
@@ -45,6 +57,7 @@ __all__ = [
     "mean_average_precision",
     "coco_style_map",
     "worked_example",
+    "matching_rules_example",
 ]
 
 DETECTION_DATASETS: list[dict[str, object]] = [
@@ -142,15 +155,21 @@ def match_detections(
     iou_threshold: float = 0.5,
     det_images: ArrayLike | None = None,
     gt_images: ArrayLike | None = None,
+    rule: str = "voc",
 ) -> Matching:
     """Mark each detection of one class TP or FP by greedy matching in descending score order.
 
-    A detection matches the unmatched ground-truth box (in the same image, if
-    ``det_images``/``gt_images`` give image ids) with which its IoU is highest,
-    provided that IoU is at least ``iou_threshold``. Each ground-truth box can be
-    matched once; later detections of it are false positives (duplicates). Ties
-    in score keep the input order. Introduced in chapter 6.
+    ``rule="voc"`` (PASCAL VOC's devkit): the detection looks at the
+    ground-truth box (in the same image, if ``det_images``/``gt_images`` give
+    image ids) with which its IoU is highest; it is a TP if that IoU is at
+    least ``iou_threshold`` and the box is still free, else an FP (a duplicate
+    when the box was taken). ``rule="coco"`` (``pycocotools``): the detection
+    takes the free box with the highest IoU among those at or above the
+    threshold, and is an FP only when there is none. Each ground-truth box is
+    matched once. Ties in score keep the input order. Introduced in chapter 6.
     """
+    if rule not in ("voc", "coco"):
+        raise ValueError(f"rule must be 'voc' or 'coco', got {rule!r}")
     det, gt = as_boxes(det_boxes, "det_boxes"), as_boxes(gt_boxes, "gt_boxes")
     scores = np.asarray(scores, dtype=np.float64).reshape(-1)
     if len(scores) != len(det):
@@ -164,17 +183,19 @@ def match_detections(
     order = np.argsort(-scores, kind="stable")
     ious = iou_matrix(det, gt) if len(gt) else np.zeros((len(det), 0))
     same_image = d_img[:, None] == g_img[None, :]
-    ious = np.where(same_image, ious, 0.0)
+    ious = np.where(same_image, ious, -1.0)              # boxes of other images never match
     taken = np.zeros(len(gt), dtype=bool)
     tp = np.zeros(len(det), dtype=bool)
     matched = np.full(len(det), -1, dtype=np.int64)
     best = np.zeros(len(det))
     for rank, k in enumerate(order):
         row = ious[k]
-        best[rank] = row.max() if row.size else 0.0
-        candidates = np.where(taken, -1.0, row)
-        if candidates.size and candidates.max() >= iou_threshold:
-            g = int(np.argmax(candidates))
+        best[rank] = max(row.max(), 0.0) if row.size else 0.0
+        if not row.size:
+            continue
+        candidates = row if rule == "voc" else np.where(taken, -1.0, row)
+        g = int(np.argmax(candidates))
+        if candidates[g] >= iou_threshold and not taken[g]:
             taken[g] = True
             tp[rank] = True
             matched[rank] = g
@@ -205,7 +226,8 @@ def average_precision(precision: ArrayLike, recall: ArrayLike, method: str = "al
     ``method="all"`` (VOC 2010+, the default): sum of (recall step) × (best
     precision at that recall or beyond) over the points where recall grows.
     ``method="11point"`` (VOC 2007): mean over r = 0, 0.1, …, 1 of the best
-    precision at recall ≥ r (0 if recall never reaches r). Introduced in chapter 6.
+    precision at recall ≥ r (0 if recall never reaches r); ``method="101point"``
+    (COCO): the same over r = 0, 0.01, …, 1. Introduced in chapter 6.
     """
     p = np.asarray(precision, dtype=np.float64).reshape(-1)
     r = np.asarray(recall, dtype=np.float64).reshape(-1)
@@ -213,14 +235,14 @@ def average_precision(precision: ArrayLike, recall: ArrayLike, method: str = "al
         raise ValueError(f"precision and recall must have the same length, got {p.size} and {r.size}")
     if p.size and (np.any(np.diff(r) < -1e-12)):
         raise ValueError("recall must not decrease along a ranked list; pass the arrays of precision_recall")
-    if method == "11point":
+    if method in ("11point", "101point"):
         points = []
-        for t in np.linspace(0, 1, 11):
+        for t in np.linspace(0, 1, 11 if method == "11point" else 101):
             mask = r >= t - 1e-12
             points.append(p[mask].max() if mask.any() else 0.0)
         return float(np.mean(points))
     if method != "all":
-        raise ValueError(f"method must be 'all' or '11point', got {method!r}")
+        raise ValueError(f"method must be 'all', '11point' or '101point', got {method!r}")
     mrec = np.concatenate([[0.0], r, [1.0]])
     mpre = np.concatenate([[0.0], p, [0.0]])
     mpre = np.maximum.accumulate(mpre[::-1])[::-1]           # envelope: best precision to the right
@@ -230,28 +252,30 @@ def average_precision(precision: ArrayLike, recall: ArrayLike, method: str = "al
 
 def evaluate_class(det_boxes: ArrayLike, scores: ArrayLike, gt_boxes: ArrayLike, iou_threshold: float = 0.5,
                    method: str = "all", det_images: ArrayLike | None = None,
-                   gt_images: ArrayLike | None = None) -> dict[str, object]:
-    """Match, then precision, recall and AP for one class. Returns a dict with all of them.
+                   gt_images: ArrayLike | None = None, rule: str = "voc") -> dict[str, object]:
+    """Match (``rule`` "voc" or "coco"), then precision, recall and AP for one class, as a dict.
 
     Introduced in chapter 6, Convolutional neural networks.
     """
-    m = match_detections(det_boxes, scores, gt_boxes, iou_threshold, det_images, gt_images)
+    m = match_detections(det_boxes, scores, gt_boxes, iou_threshold, det_images, gt_images, rule)
     precision, recall = precision_recall(m.tp, m.n_gt)
     ap = average_precision(precision, recall, method) if m.n_gt else float("nan")
     return {"matching": m, "precision": precision, "recall": recall, "ap": ap}
 
 
 def mean_average_precision(per_class: Mapping[object, Mapping[str, ArrayLike]], iou_threshold: float = 0.5,
-                           method: str = "all") -> tuple[float, dict[object, float]]:
+                           method: str = "all", rule: str = "voc") -> tuple[float, dict[object, float]]:
     """mAP over classes: ``per_class[c]`` holds ``det_boxes``, ``scores``, ``gt_boxes`` (and image ids).
 
     Classes without ground truth are left out of the mean (their AP is
-    undefined), as in PASCAL VOC. Returns ``(mAP, {class: AP})``. Introduced in chapter 6.
+    undefined), as in PASCAL VOC. The defaults are PASCAL VOC 2010's (its
+    matching rule, all-point AP, IoU 0.5). Returns ``(mAP, {class: AP})``.
+    Introduced in chapter 6.
     """
     aps: dict[object, float] = {}
     for c, data in per_class.items():
         result = evaluate_class(data["det_boxes"], data["scores"], data["gt_boxes"], iou_threshold, method,
-                                data.get("det_images"), data.get("gt_images"))
+                                data.get("det_images"), data.get("gt_images"), rule)
         aps[c] = float(result["ap"])
     defined = [v for v in aps.values() if not np.isnan(v)]
     if not defined:
@@ -261,12 +285,12 @@ def mean_average_precision(per_class: Mapping[object, Mapping[str, ArrayLike]], 
 
 def coco_style_map(per_class: Mapping[object, Mapping[str, ArrayLike]],
                    thresholds: Sequence[float] = tuple(np.round(np.arange(0.5, 0.951, 0.05), 2))) -> float:
-    """mAP averaged over IoU thresholds 0.50 … 0.95 (COCO's "AP"), with all-point interpolation.
+    """COCO's "AP": mAP averaged over IoU thresholds 0.50 … 0.95, COCO's matching, 101-point AP.
 
-    COCO itself interpolates at 101 recall points; the difference is small.
-    Introduced in chapter 6, Convolutional neural networks.
+    Crowd regions, size ranges and the limit of 100 detections per image of
+    ``pycocotools`` are left out. Introduced in chapter 6, Convolutional neural networks.
     """
-    return float(np.mean([mean_average_precision(per_class, t)[0] for t in thresholds]))
+    return float(np.mean([mean_average_precision(per_class, t, "101point", "coco")[0] for t in thresholds]))
 
 
 def _shift(box: tuple[float, float, float, float], dx: float, dy: float) -> list[float]:
@@ -305,3 +329,16 @@ def worked_example() -> dict[str, dict[str, object]]:
             "notes": ["good hit", "badly placed (IoU too low)", "good hit"],
         },
     }
+
+
+def matching_rules_example() -> dict[str, object]:
+    """Two overlapping objects of one class where the VOC and COCO matching rules disagree.
+
+    Ground truth A = (0, 0, 10, 10) and B = (5, 0, 15, 10) overlap by half.
+    The first detection sits on A; the second, (2, 0, 12, 10), overlaps A best
+    (IoU 2/3) but B enough (IoU 7/13 ≈ 0.54). VOC calls it a duplicate of A
+    (FP); COCO gives it the free box B (TP). Introduced in chapter 6.
+    """
+    return {"gt_boxes": np.array([[0, 0, 10, 10], [5, 0, 15, 10]], dtype=float),
+            "det_boxes": np.array([[0, 0, 10, 10], [2, 0, 12, 10]], dtype=float),
+            "scores": np.array([0.9, 0.8])}
