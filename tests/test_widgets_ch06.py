@@ -11,7 +11,8 @@ from matplotlib.figure import Figure
 
 from common.plots.convolution import draw_flatten, draw_im2col, draw_mistakes, draw_pooling, draw_shapes, draw_sliding_mac
 from common.lessons.detection import worked_example
-from common.plots.object_detection import draw_detection_example, draw_iou_examples
+from common.plots.object_detection import draw_detection_scene, draw_iou_examples, draw_precision_recall
+from common.plots.style import legibility_problems, use_course_style
 from common.lessons.feature_maps import filter_roughness, layer_outputs, map_grid_shape, normalise_maps
 from common.networks import SimpleConvNet
 from common.widgets.cnn_filters import (
@@ -185,9 +186,56 @@ def test_teaching_figures_draw():
     k = np.array([[2, 0, 1], [0, 1, 2], [1, 0, 2]])
     digits = {"7": np.zeros((3, 28, 28)), "3": np.zeros((2, 28, 28))}
     figs = [draw_flatten(np.zeros(784)), draw_sliding_mac(x, k), draw_im2col(), draw_pooling(), draw_shapes(),
-            draw_iou_examples(), draw_detection_example(worked_example(), digits),
+            draw_iou_examples(), draw_detection_scene(worked_example(), digits),
+            draw_precision_recall(worked_example()),
             draw_mistakes(np.zeros((20, 784)), np.arange(20) % 10, (np.arange(20) + np.arange(20) // 7) % 10)]
     assert "= 16" in figs[1]._suptitle.get_text()
     for fig in figs:
         fig.canvas.draw()
     plt.close("all")
+
+
+def _chapter_figures(net, images):
+    x, t = images
+    xs = np.array([[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]])
+    k = np.array([[2, 0, 1], [0, 1, 2], [1, 0, 2]])
+    digits = {"7": np.zeros((3, 28, 28)), "3": np.zeros((2, 28, 28))}
+    W0 = net.params["W1"]
+    yield "flatten", draw_flatten(np.zeros(784))
+    yield "sliding MAC", draw_sliding_mac(xs, k)
+    yield "conv arithmetic", draw_conv_arithmetic()
+    yield "conv arithmetic, stride does not divide", draw_conv_arithmetic(8, 3, 0, 2, 4)
+    yield "shapes", draw_shapes()
+    yield "pooling", draw_pooling()
+    yield "im2col", draw_im2col()
+    yield "mistakes", draw_mistakes(np.zeros((20, 784)), np.arange(20) % 10, (np.arange(20) + 1) % 10)
+    yield "filters", draw_filters(W0)
+    yield "filters before and after", draw_filters_before_after(W0, 1.5 * W0)
+    yield "feature maps", draw_feature_maps(net, x[0], int(t[0]), 0)
+    yield "IoU", draw_iou_examples()
+    yield "detection scene", draw_detection_scene(worked_example(), digits)
+    yield "precision-recall", draw_precision_recall(worked_example())
+    yield "conv widget", conv_arithmetic_widget().view.fig
+    yield "filter widget", filter_widget(filter_snapshots(W0, 1.5 * W0)).view.axes[0].figure
+    yield "feature-map widget", feature_map_widget(net, x, t).view.fig
+
+
+def test_every_chapter_6_figure_reads_on_a_projector(net, images):
+    """Issue 16 §4: every figure and widget of chapter 6 has text of at least 11 pt as JupyterLab shows it."""
+    import matplotlib as mpl
+
+    with mpl.rc_context():
+        use_course_style()
+        for name, fig in _chapter_figures(net, images):
+            fig.canvas.draw()
+            assert legibility_problems(fig) == [], (name, legibility_problems(fig)[:3])
+            assert fig.get_figwidth() * fig.dpi <= 900, (name, "wider than the notebook shows it")
+    plt.close("all")
+
+
+def test_im2col_count_text_reads_on_its_cell():
+    """The col2im counts are written white on the dark cells, black on the light ones."""
+    fig = draw_im2col()
+    texts = {t.get_text(): t.get_color() for t in fig.axes[1].texts}
+    assert texts["4"] == "white" and texts["1"] == "black"
+    plt.close(fig)

@@ -4,9 +4,10 @@
 place; :func:`filter_widget` switches between snapshots of the weights (for
 example "before training" and "after training") with toggle buttons. Weights
 are shown with a diverging colour map, scaled per filter so that 0 is white,
-red positive and blue negative: a filter responds most to input patches that
-look like its red part on a background like its blue part. Introduced in
-chapter 6, Convolutional neural networks.
+red positive and blue negative (a colour bar says so): a filter responds most
+to input patches that look like its red part on a background like its blue
+part. Filters are numbered as in ``W1[k]``. Introduced in chapter 6,
+Convolutional neural networks.
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.gridspec import GridSpec
 from numpy.typing import ArrayLike
 
 from common.lessons.feature_maps import filter_roughness, normalise_maps
 
 __all__ = ["FilterView", "filter_snapshots", "draw_filters", "draw_filters_before_after", "filter_widget"]
+
+CMAP = "RdBu_r"
+"""Red positive, white zero, blue negative."""
 
 
 def _as_filters(W: ArrayLike) -> np.ndarray:
@@ -44,15 +49,18 @@ def _grid(n: int, max_cols: int = 10) -> tuple[int, int]:
 
 
 class FilterView:
-    """A grid of filter images on ``fig`` (or inside a sub-grid), updated in place by :meth:`update`.
+    """A numbered grid of filter images on ``fig`` (or inside a sub-grid), updated in place by :meth:`update`.
 
-    Introduced in chapter 6, Convolutional neural networks.
+    Filter ``k`` is titled ``k``, as in ``W1[k]`` and in the feature-map
+    viewer, whose map ``k`` is that filter's output. Introduced in chapter 6,
+    Convolutional neural networks.
     """
 
-    def __init__(self, fig: Figure, n_filters: int, grid_spec=None, max_cols: int = 10) -> None:
+    def __init__(self, fig: Figure, n_filters: int, grid_spec=None, max_cols: int = 10,
+                 numbers: bool = True) -> None:
         rows, cols = _grid(n_filters, max_cols)
         spec = grid_spec if grid_spec is not None else fig.add_gridspec(1, 1)[0, 0]
-        sub = spec.subgridspec(rows, cols, wspace=0.08, hspace=0.08)
+        sub = spec.subgridspec(rows, cols, wspace=0.1, hspace=0.3 if numbers else 0.1)
         self.images = []
         self.axes = []
         for k in range(rows * cols):
@@ -60,8 +68,10 @@ class FilterView:
             ax.set_xticks([])
             ax.set_yticks([])
             if k < n_filters:
-                self.images.append(ax.imshow(np.full((2, 2), 0.5), cmap="RdBu_r", vmin=0, vmax=1,
+                self.images.append(ax.imshow(np.full((2, 2), 0.5), cmap=CMAP, vmin=0, vmax=1,
                                              interpolation="nearest"))
+                if numbers:
+                    ax.set_title(str(k), fontsize=11, pad=2)
             else:
                 ax.axis("off")
             self.axes.append(ax)
@@ -72,21 +82,32 @@ class FilterView:
         shown = normalise_maps(_as_filters(W), symmetric=True)
         if len(shown) != self.n:
             raise ValueError(f"this view shows {self.n} filters, got {len(shown)}")
-        for im, f in zip(self.images, shown):
+        for ax, im, f in zip(self.axes, self.images, shown):
             im.set_data(f)
             im.set_extent((-0.5, f.shape[1] - 0.5, f.shape[0] - 0.5, -0.5))
+            ax.set_xlim(-0.5, f.shape[1] - 0.5)
+            ax.set_ylim(f.shape[0] - 0.5, -0.5)
 
     def dynamic_artists(self) -> list:
         return list(self.images)
 
 
+def _colourbar(fig, axes: list, image) -> None:
+    """One horizontal colour bar for filters each scaled on their own: −max … +max of each filter."""
+    bar = fig.colorbar(image, ax=axes, location="bottom", fraction=0.08, shrink=0.6, aspect=40,
+                       ticks=[0, 0.5, 1])
+    bar.ax.set_xticklabels(["−max", "0", "+max"])
+    bar.set_label("weight, each filter scaled to its own largest |weight| (max)", fontsize=11)
+
+
 def draw_filters(W: ArrayLike, title: str = "First-layer filters") -> Figure:
-    """One figure with every filter of ``W`` as a small image (red > 0, blue < 0). Chapter 6."""
+    """One figure with every filter of ``W`` as a small numbered image (red > 0, blue < 0). Chapter 6."""
     w = _as_filters(W)
     rows, cols = _grid(len(w))
-    fig = plt.figure(figsize=(1.0 * cols, 1.0 * rows + 0.6), layout="constrained")
+    fig = plt.figure(figsize=(9, 0.95 * rows + 1.6), layout="constrained")
     view = FilterView(fig, len(w))
     view.update(W)
+    _colourbar(fig, view.axes, view.images[0])
     fig.suptitle(f"{title} (roughness {filter_roughness(w):.2f})")
     return fig
 
@@ -104,17 +125,31 @@ def filter_snapshots(before: ArrayLike, after: ArrayLike) -> dict[str, np.ndarra
     return {"before training": b, "after training": a, "change (after − before)": a - b}
 
 
+def _size_note(w: np.ndarray) -> str:
+    return f"roughness {filter_roughness(w):.2f}, typical |weight| {np.abs(w).mean():.2f}"
+
+
 def draw_filters_before_after(before: ArrayLike, after: ArrayLike) -> Figure:
-    """Filter grids at initialisation, after training, and their difference, with roughness. Chapter 6."""
+    """Filter grids at initialisation, after training, and their difference, with roughness and size. Chapter 6."""
     snaps = filter_snapshots(before, after)
     rows, cols = _grid(len(snaps["before training"]))
-    fig = plt.figure(figsize=(0.85 * cols, 3 * (0.8 * rows + 0.3) + 0.3), layout="constrained")
-    for sub, (name, w) in zip(fig.subfigures(3, 1), snaps.items()):
-        view = FilterView(sub, len(w))
+    block = 0.95 * rows + 0.55                        # inches per panel: its rows and its title
+    height = 3 * block + 1.5
+    fig = plt.figure(figsize=(9, height), layout="none")
+    top = height - 0.75
+    for name, w in snaps.items():
+        spec = GridSpec(1, 1, figure=fig, left=0.03, right=0.97, top=(top - 0.4) / height,
+                        bottom=(top - block + 0.05) / height)[0, 0]
+        view = FilterView(fig, len(w), grid_spec=spec)
         view.update(w)
-        sub.suptitle(f"{name}: roughness {filter_roughness(w):.2f}", fontsize=10)
-    fig.suptitle(f"The {len(snaps['before training'])} first-layer filters "
-                 "(each scaled on its own; red positive, blue negative)")
+        fig.text(0.5, top / height, f"{name}: {_size_note(w)}", ha="center", va="top", fontsize=12)
+        top -= block
+    cax = fig.add_axes((0.25, 0.55 / height, 0.5, 0.15 / height))
+    bar = fig.colorbar(view.images[0], cax=cax, orientation="horizontal", ticks=[0, 0.5, 1])
+    bar.ax.set_xticklabels(["−max", "0", "+max"])
+    bar.set_label("weight, each filter scaled to its own largest |weight| (max)", fontsize=11)
+    fig.suptitle(f"The {len(snaps['before training'])} first-layer filters, numbered as in W1[k]",
+                 y=1 - 0.12 / height, va="top")
     return fig
 
 
@@ -134,14 +169,19 @@ def filter_widget(snapshots: Mapping[str, ArrayLike], dpi: int = 80):
     labels = list(snapshots)
     first = _as_filters(snapshots[labels[0]])
     rows, cols = _grid(len(first))
-    fig = Figure(figsize=(0.85 * cols, 0.85 * rows + 0.5), dpi=dpi)
+    height = 1.05 * rows + 0.7
+    fig = Figure(figsize=(9, height), dpi=dpi, layout="none")
     view = FilterView(fig, len(first))
-    title = fig.suptitle("", fontsize=10)
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.86)
+    title = fig.suptitle("", fontsize=12)
+    fig.subplots_adjust(left=0.02, right=0.84, bottom=0.03, top=1 - 0.6 / height, hspace=0.35)
+    cax = fig.add_axes((0.87, 0.1, 0.02, 0.7))
+    bar = fig.colorbar(view.images[0], cax=cax, ticks=[0, 0.5, 1])
+    bar.ax.set_yticklabels(["−max", "0", "+max"])
+    bar.set_label("weight / its filter's max", fontsize=11)
 
     def show(label: str) -> None:
         view.update(snapshots[label])
-        title.set_text(f"{label}: roughness {filter_roughness(_as_filters(snapshots[label])):.2f}")
+        title.set_text(f"{label}: {_size_note(_as_filters(snapshots[label]))}")
 
     renderer = BlitRenderer(fig, lambda: [*view.dynamic_artists(), title])
     frames: dict[str, bytes] = {}

@@ -46,8 +46,8 @@ class ConvArithmeticView:
 
     def __init__(self, fig: Figure) -> None:
         self.fig = fig
-        self.left = fig.add_axes((0.04, 0.30, 0.44, 0.58))
-        self.right = fig.add_axes((0.56, 0.30, 0.40, 0.58))
+        self.left = fig.add_axes((0.04, 0.33, 0.42, 0.55))
+        self.right = fig.add_axes((0.56, 0.33, 0.40, 0.55))
         self.in_image = self.left.imshow(np.zeros((1, 1, 4)), interpolation="nearest")
         self.in_grid = LineCollection([], colors="#8a9aaa", linewidths=0.6)
         self.left.add_collection(self.in_grid)
@@ -57,7 +57,7 @@ class ConvArithmeticView:
         self.out_grid = LineCollection([], colors="#7a9a7a", linewidths=0.6)
         self.right.add_collection(self.out_grid)
         self.no_output = self.right.text(0.5, 0.5, "no output:\nthe filter does not fit", ha="center",
-                                         va="center", transform=self.right.transAxes, fontsize=12,
+                                         va="center", transform=self.right.transAxes, fontsize=13,
                                          color=ORANGE, visible=False)
         for ax in (self.left, self.right):
             ax.set_xticks([])
@@ -65,18 +65,20 @@ class ConvArithmeticView:
             ax.set_aspect("equal")
             ax.set_frame_on(False)
         # plain texts, not axis labels: an axis label cannot be left out of the kept background
-        self.left_label = self.left.text(0.5, -0.03, "", transform=self.left.transAxes, ha="center", va="top")
-        self.right_label = self.right.text(0.5, -0.03, "", transform=self.right.transAxes, ha="center", va="top")
-        self.title = fig.suptitle("", fontsize=11.5, y=0.98)
-        self.caption = fig.text(0.5, 0.02, "", ha="center", va="bottom", fontsize=9.5, wrap=False)
+        self.left_label = self.left.text(0.5, -0.02, "", transform=self.left.transAxes, ha="center", va="top",
+                                         fontsize=12)
+        self.right_label = self.right.text(0.5, -0.02, "", transform=self.right.transAxes, ha="center", va="top",
+                                           fontsize=12)
+        self.title = fig.suptitle("", fontsize=12.5, y=0.985)
+        self.caption = fig.text(0.5, 0.015, "", ha="center", va="bottom", fontsize=11.5, wrap=False)
         fig.legend(handles=[Patch(fc=INPUT, ec="#8a9aaa", label="input"),
                             Patch(fc=PAD, ec="#8a9aaa", label="zero padding"),
                             Patch(fc=UNUSED, ec="#8a9aaa", label="never reached by the filter"),
                             Patch(fc=to_rgba(ORANGE, 0.3), ec=ORANGE, lw=2, label="filter window"),
                             Patch(fc=OUT, ec="#7a9a7a", label="output cell"),
                             Patch(fc=to_rgba(ORANGE, 0.75), ec="#7a9a7a", label="its output")],
-                   loc="center", bbox_to_anchor=(0.5, 0.145), ncol=6, fontsize=8.5,
-                   frameon=False, handlelength=1.2, columnspacing=1.2)
+                   loc="center", bbox_to_anchor=(0.5, 0.175), ncol=3, fontsize=11.5,
+                   frameon=False, handlelength=1.2, columnspacing=1.5)
         self.geometry: ConvGeometry | None = None
 
     def update(self, H: int, F: int, P: int, S: int, position: int = 0) -> ConvGeometry:
@@ -125,13 +127,14 @@ class ConvArithmeticView:
             self.no_output.set_visible(False)
             self.right.set_xlim(-0.6, m - 0.4)
             self.right.set_ylim(m - 0.4, -0.6)
-            self.right_label.set_text(f"output: {m} × {m}; the orange cell is output ({i}, {j})")
-            where = (f"window at rows {origin[0]}–{origin[0] + g.filter_size - 1}, "
-                     f"columns {origin[1]}–{origin[1] + g.filter_size - 1} of the padded input")
+            self.right_label.set_text(f"output: {m} × {m}\nthe orange cell is output ({i}, {j})")
+            where = (f"window: rows {origin[0]}–{origin[0] + g.filter_size - 1}, "
+                     f"columns {origin[1]}–{origin[1] + g.filter_size - 1}")
         self.left_label.set_text(f"padded input: H + 2P = {g.input_size} + 2·{g.pad} = {g.padded}"
                                  + (f"\n{where}" if where else ""))
-        self.title.set_text(f"H = {g.input_size}, F = {g.filter_size}, P = {g.pad}, S = {g.stride}:   {g.formula}")
-        self.caption.set_text("\n".join(textwrap.wrap(g.message, 120)))
+        self.title.set_text(f"H = {g.input_size}, F = {g.filter_size}, P = {g.pad}, S = {g.stride}:\n{g.formula}")
+        keep = g.message.replace("OH = ", "OH\u00a0=\u00a0")          # never break inside "OH = 3"
+        self.caption.set_text("\n".join(textwrap.wrap(keep, 100)))
         return g
 
     def key(self) -> tuple:
@@ -149,13 +152,16 @@ class ConvArithmeticView:
         return [self.in_image, self.in_grid, *self.moving_artists(), self.no_output, self.title, self.caption]
 
 
+FIGSIZE = (9.0, 6.0)
+
+
 def _figure(dpi: int | None = None) -> Figure:
-    return Figure(figsize=(9.6, 5.0), dpi=dpi or 80)
+    return Figure(figsize=FIGSIZE, dpi=dpi or 80, layout="none")
 
 
 def draw_conv_arithmetic(H: int = 7, F: int = 3, P: int = 1, S: int = 2, position: int = 5) -> Figure:
     """Static figure of the explorer at one setting (its default state, or an invalid case). Chapter 6."""
-    fig = plt.figure(figsize=(9.6, 5.0))
+    fig = plt.figure(figsize=FIGSIZE, layout="none")
     ConvArithmeticView(fig).update(H, F, P, S, position)
     return fig
 
