@@ -45,6 +45,8 @@ def test_format_shows_every_layer_and_the_total():
     text = format_layer_table(layer_table(net), net.input_shape)
     assert "433,890" in text and "99.6%" in text and "whole image" in text
     assert len(text.splitlines()) == 1 + 1 + len(net.layers) + 1
+    short = format_layer_table(layer_table(net), hide=("Relu",))
+    assert "Relu1" not in short and "433,890" in short
 
 
 def test_clear_errors():

@@ -280,7 +280,9 @@ def watching(fn: Callable, library: Mapping[str, Callable]) -> Iterator[set[str]
             return original(*args, **kwargs)
         return recording
 
-    spies = {id(f): spy(label, f) for label, f in library.items()}
+    spies: dict[int, Callable] = {}
+    for label, f in library.items():             # one name per function, however many aliases it has
+        spies.setdefault(id(f), spy(label, f))
     spaces = [getattr(fn, "__globals__", None)]
     spaces += [vars(sys.modules[f.__module__]) for f in library.values()
                if getattr(f, "__module__", None) in sys.modules]

@@ -48,7 +48,7 @@ class ConvGeometry:
     - ``exact``: it fits and the stride divides ``span``, so
       ``OH = span / S + 1`` is a whole number and the windows end exactly at the border;
     - ``out_size``: the number of window positions, ``span // S + 1`` rounded down when
-      the division is not exact (as the layers, the book and every framework do), 0 when
+      the division is not exact (as the layers, the book and PyTorch do), 0 when
       the filter does not fit;
     - ``starts``: the first index (in padded coordinates) of each window;
     - ``unused``: padded rows at the end that no window reaches (``span % S``);
@@ -123,7 +123,7 @@ def conv_geometry(input_size: int, filter_size: int, pad: int = 0, stride: int =
     formula += f" = {span}/{s} + 1 is not a whole number"
     rows = "row and column" if unused == 1 else "rows and columns"
     message = (f"(H + 2P − F) = {span} is not divisible by stride {s}: the windows stop {unused} short. "
-               f"The layers round down to OH = {out}, as the book and every framework do, and never "
+               f"The layers round down to OH = {out}, as the book and PyTorch do, and never "
                f"read the last {unused} padded {rows} (red). Change P or S to use them.")
     return ConvGeometry(h, f, p, s, padded, span, True, False, out, starts, unused, formula, message)
 

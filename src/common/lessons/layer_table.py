@@ -102,10 +102,13 @@ def layer_table(network: Any, input_shape: Sequence[int] | None = None) -> list[
     return rows
 
 
-def format_layer_table(rows: Sequence[LayerRow], input_shape: Sequence[int] | None = None) -> str:
+def format_layer_table(rows: Sequence[LayerRow], input_shape: Sequence[int] | None = None,
+                       hide: Sequence[str] = ()) -> str:
     """:func:`layer_table`'s rows as a plain-text table with totals and each layer's share of the parameters.
 
-    Introduced in chapter 6, Convolutional neural networks.
+    ``hide`` names layer kinds to leave out of the listing (e.g. ``("Relu",
+    "Dropout")``, which neither hold weights nor change the shape); the totals
+    still count every layer. Introduced in chapter 6, Convolutional neural networks.
     """
     total_p = sum(r.params for r in rows) or 1
     total_m = sum(r.macs for r in rows)
@@ -115,6 +118,8 @@ def format_layer_table(rows: Sequence[LayerRow], input_shape: Sequence[int] | No
     if input_shape is not None:
         lines.append(f"{'input':{w}s} {' × '.join(map(str, input_shape)):>12s}")
     for r in rows:
+        if r.kind in hide:
+            continue
         field = "whole image" if r.field is None else f"{r.field} × {r.field}"
         share = f"{100 * r.params / total_p:5.1f}%" if r.params else ""
         lines.append(f"{r.name:{w}s} {' × '.join(map(str, r.shape)):>12s} {r.params:>10,} {share:>6s} "
