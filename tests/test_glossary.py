@@ -44,8 +44,7 @@ EMPHASIS: dict[str, set[str]] = {
            "add", "multiply", "four equations"},
     "05": {"elongated", "rosenbrock", "saddle", "η × tuned", "symmetry", "expressiveness is limited",
            "overfits", "narrow the range"},
-    "06": {"no parameters to learn", "each channel separately", "change", "hierarchy of features",
-           "99.14 % test accuracy"},
+    "06": {"no parameters to learn", "each channel separately", "change", "hierarchy of features"},
     "08": {"training a classifier minimises the KL divergence from the labels to the network's predictions"},
 }
 
