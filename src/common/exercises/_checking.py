@@ -170,9 +170,10 @@ def watching(fn: Callable, library: Mapping[str, Callable]) -> Iterator[set[str]
     Every name bound to one of them, in ``fn``'s module (the notebook) and in the
     modules that define them, and in the variables ``fn`` closes over, is swapped
     for a recording wrapper for the duration, then put back. A method
-    (``ResidualBlock.backward``) is swapped on its class.
+    (``ResidualBlock.backward``) is swapped on its class. A library function passed in
+    as ``fn`` itself counts as used.
     """
-    used: set[str] = set()
+    used = {label for label, f in library.items() if fn is f}   # the library function handed in as it is
 
     def spy(label: str, original: Callable) -> Callable:
         @functools.wraps(original)
@@ -182,7 +183,9 @@ def watching(fn: Callable, library: Mapping[str, Callable]) -> Iterator[set[str]
             return original(*args, **kwargs)
         return recording
 
-    spies = {id(f): spy(label, f) for label, f in library.items()}
+    spies: dict[int, Callable] = {}
+    for label, f in library.items():             # one name per function, however many aliases it has
+        spies.setdefault(id(f), spy(label, f))
     owners: list[Any] = [_Globals(getattr(fn, "__globals__", None))]
     for f in library.values():
         module = sys.modules.get(getattr(f, "__module__", ""))
@@ -243,78 +246,4 @@ def shortcut(fn: Callable, used: set[str], instead: str) -> bool:
     if not used:
         return False
     report(BAD, f"{name(fn)} calls {', '.join(sorted(used))}, which computes the answer for you: {instead}")
-    return True
-
-
-# ------------------------------------------------------------ shortcuts through the library
-_PAUSED = [0]  # > 0 while a check computes its own hints with the library
-
-
-@contextmanager
-def own_calls() -> Iterator[None]:
-    """The check's own use of the library (hints), which :func:`watching` must not count."""
-    _PAUSED[0] += 1
-    try:
-        yield
-    finally:
-        _PAUSED[0] -= 1
-
-
-@contextmanager
-def watching(fn: Callable, library: Mapping[str, Callable]) -> Iterator[set[str]]:
-    """Record which of the ``library`` functions ``fn`` calls, however it reached them.
-
-    Every name bound to one of them, in ``fn``'s module (the notebook) and in the
-    modules that define them, is swapped for a recording wrapper for the duration,
-    then put back. A method (``Convolution.forward``) is swapped on its class, so
-    calls through any instance are seen too, and so is a library function passed
-    in as ``fn`` itself.
-    """
-    used = {label for label, f in library.items() if fn is f}   # the library function handed in as it is
-
-    def spy(label: str, original: Callable) -> Callable:
-        @functools.wraps(original)
-        def recording(*args: Any, **kwargs: Any) -> Any:
-            if not _PAUSED[0]:
-                used.add(label)
-            return original(*args, **kwargs)
-        return recording
-
-    spies: dict[int, Callable] = {}
-    for label, f in library.items():             # one name per function, however many aliases it has
-        spies.setdefault(id(f), spy(label, f))
-    spaces = [getattr(fn, "__globals__", None)]
-    spaces += [vars(sys.modules[f.__module__]) for f in library.values()
-               if getattr(f, "__module__", None) in sys.modules]
-    patched: list[tuple[Any, str, Any]] = []
-    seen: set[int] = set()
-    for space in spaces:
-        if space is None or id(space) in seen:
-            continue
-        seen.add(id(space))
-        for key, value in list(space.items()):
-            if id(value) in spies and not key.startswith("__"):
-                patched.append((space, key, value))
-                space[key] = spies[id(value)]
-    for f in library.values():                       # methods: swap them on their class
-        owner_name, _, attr = getattr(f, "__qualname__", "").rpartition(".")
-        owner = getattr(sys.modules.get(getattr(f, "__module__", ""), None), owner_name, None) if owner_name else None
-        if isinstance(owner, type) and owner.__dict__.get(attr) is f:
-            patched.append((owner, attr, f))
-            setattr(owner, attr, spies[id(f)])
-    try:
-        yield used
-    finally:
-        for space, key, value in reversed(patched):
-            if isinstance(space, type):
-                setattr(space, key, value)
-            else:
-                space[key] = value
-
-
-def shortcut(fn: Callable, used: set[str], instead: str) -> bool:
-    """Print that ``fn`` called library functions that compute the answer; True if it did."""
-    if not used:
-        return False
-    print(f"{BAD} {name(fn)} calls {', '.join(sorted(used))}, which computes the answer for you: {instead}")
     return True
