@@ -13,25 +13,25 @@ uses eps = 1e-7 and starts its running variance at 1; pooling accounts for
 padding; output sizes round down like the book's and PyTorch's. Layers keep the
 dtype of their input and parameters (float32 stays float32).
 
-NaN and infinity. Every layer propagates them as IEEE arithmetic does: a NaN
-or inf in the input gives NaN or inf in the outputs it reaches (max pooling and
+NaN and infinity. Every layer propagates them as IEEE arithmetic does: a NaN or
+inf in the input gives NaN or inf in the outputs it reaches (max pooling and
 ReLU included: a NaN is never "lost" to a comparison), except where the maths
 has a finite limit (``sigmoid(inf) = 1``, ``tanh(-inf) = -1``, ``max(-inf, 0) =
-0``), and ``SoftmaxWithLoss``
-returns a NaN or infinite loss rather than raising, so the training loop
-(:class:`common.trainer.Trainer`) stops with the step, the loss and the learning
-rate. The layers do not scan their activations: ``np.isfinite`` over the
-forward activations of one SimpleConvNet step (batch 100, 4 million values)
-took 1.6 ms where the whole step took 112 ms on the same busy machine, and as
-much again for the backward pass, on every step of every network; one scalar
-loss per step catches the same failures, at most one step later. The exception is state that outlives the step:
-``BatchNormalization`` checks its batch mean and variance (one number per
-feature, nothing to pay for) and refuses to fold a non-finite one into its
-running statistics, with a ``RuntimeWarning`` naming the layer; otherwise a
-single bad batch would make every later test-mode prediction NaN for good
-(``np.errstate(invalid="raise")`` turns the warning into ``FloatingPointError``,
-``"ignore"`` silences it; the running statistics are protected either way).
-Targets given to ``SoftmaxWithLoss`` that are not finite raise ``ValueError``.
+0``), and ``SoftmaxWithLoss`` returns a NaN or infinite loss rather than
+raising, so the training loop (:class:`common.trainer.Trainer`) stops with the
+step, the loss and the learning rate. The layers do not scan their activations:
+``np.isfinite`` over the forward activations of one SimpleConvNet step (batch
+100, 4 million values) took 1.6 ms where the whole step took 112 ms on the same
+busy machine, and as much again for the backward pass, on every step of every
+network; one scalar loss per step catches the same failures, at most one step
+later. The exception is state that outlives the step: ``BatchNormalization``
+checks its batch mean and variance (one number per feature, nothing to pay for)
+and refuses to fold a non-finite one into its running statistics, with a
+``RuntimeWarning`` naming the layer; otherwise a single bad batch would make
+every later test-mode prediction NaN for good (``np.errstate(invalid="raise")``
+turns the warning into ``FloatingPointError``, ``"ignore"`` silences it; the
+running statistics are protected either way). Targets given to
+``SoftmaxWithLoss`` that are not finite raise ``ValueError``.
 
 Convolution, Pooling and BatchNormalization are written for speed here; the
 versions the chapters derive, which they are tested against, are in
