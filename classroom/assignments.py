@@ -143,9 +143,9 @@ def _answer_kind(stub_tree: ast.Module, name: str | None) -> str:
     return "value"
 
 
-def _worked_answers(solutions: dict, module: str, where: str) -> dict[str, tuple[str, list[str | None], list[str]]]:
-    """check name -> (answer source, names the check is passed, worked cells that follow)."""
-    found: dict[str, tuple[str, list[str | None], list[str]]] = {}
+def _worked_answers(solutions: dict, module: str, where: str) -> dict[str, tuple[str, list[str], list[str]]]:
+    """check name -> (answer source, what the check is passed (names or literals), worked cells that follow)."""
+    found: dict[str, tuple[str, list[str], list[str]]] = {}
     cells = solutions["cells"]
     for i, cell in enumerate(cells):
         if cell["cell_type"] != "code":
@@ -160,7 +160,8 @@ def _worked_answers(solutions: dict, module: str, where: str) -> dict[str, tuple
             calls = _check_calls(stmt.test, module)
             if not calls or calls[0] is not stmt.test or calls[0].func.attr in found:
                 continue
-            arg_names = [a.id if isinstance(a, ast.Name) else None for a in stmt.test.args]
+            args = [a.id if isinstance(a, ast.Name) else ast.get_source_segment(source, a)
+                    for a in stmt.test.args]
             followers = []
             for later in cells[i + 1:]:
                 text = _source(later)
@@ -168,7 +169,7 @@ def _worked_answers(solutions: dict, module: str, where: str) -> dict[str, tuple
                     break  # the next exercise's section
                 if later["cell_type"] == "code" and "assert not" not in text:
                     followers.append(text)
-            found[calls[0].func.attr] = (_before(source, stmt), arg_names, followers)
+            found[calls[0].func.attr] = (_before(source, stmt), args, followers)
     return found
 
 
@@ -250,7 +251,14 @@ def _exercise(chapter: Path, i: int, source: str, module: str, answers: dict, st
     check_stmt = next(s for s in tree.body if call in list(ast.walk(s)))
     student_args = [a.id if isinstance(a, ast.Name) else None for a in call.args]
     answer, solution_args, followers = answers[name]
-    renames = [(old, new) for new, old in zip(student_args, solution_args) if new and old and new != old]
+    # The worked answer passes a value where the stub has a name (`check_xnor(my_xnor, 4)` for
+    # `my_xnor_perceptrons = None`): the master sets the name to that value.
+    values = [f"{new} = {old}" for new, old in zip(student_args, solution_args)
+              if new and old and not old.isidentifier()]
+    if values:
+        answer = answer.rstrip("\n") + "\n" + "\n".join(values) + "\n"
+    renames = [(old, new) for new, old in zip(student_args, solution_args)
+               if new and old and old.isidentifier() and new != old]
     for k, (old, _) in enumerate(renames):  # in two steps, so that swapped names stay apart
         answer = _rename(answer, old, f"_answer_name_{k}")
     for k, (_, new) in enumerate(renames):
@@ -460,9 +468,40 @@ def chapter_master(chapter: Path) -> nbformat.NotebookNode | None:
                   if c["cell_type"] == "markdown" for line in _source(c).splitlines()
                   if line.startswith("# ")), chapter.stem)
     first_hidden = next((ex for ex in exercises if hidden_test(ex)), None)
-    body = [cell for ex in exercises for cell in exercise_cells(ex, define_helpers=ex is first_hidden)]
-    return assignment_notebook(f"{title}: exercises", INTRO.format(check=CHECK_POINTS),
-                               setup_cell(solutions), body)
+    setup = setup_cell(solutions)
+    body = []
+    for ex in exercises:
+        body += exercise_cells(ex, define_helpers=ex is first_hidden)
+        restore = restore_imports(ex.stub, setup) if ex.in_text else None
+        if restore:
+            body.append(code_cell(restore, cell_meta(f"{ex.grade_id}_restore", locked=True)))
+    return assignment_notebook(f"{title}: exercises", INTRO.format(check=CHECK_POINTS), setup, body)
+
+
+def restore_imports(stub: str, setup: str) -> str | None:
+    """The setup's imports that an in-text exercise's stub redefines, to run after it.
+
+    Chapter 1's first exercise has the learner write ``AND``, ``NAND`` and ``OR``; the
+    chapter then imports the library's gates again, and the later checks (which feed the
+    gates symbolic bits) need those. None if the stub shadows no imported name.
+    """
+    defined = set()
+    for node in _parse(stub, "the stub").body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, ast.Assign):
+            defined |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    code = "\n".join(line for line in setup.splitlines() if not line.lstrip().startswith(("%", "!")))
+    lines = []
+    for node in _parse(code, "the setup cell").body:
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [a for a in node.names if (a.asname or a.name) in defined]
+            if names:
+                lines.append(f"from {node.module} import " + ", ".join(
+                    a.name if not a.asname else f"{a.name} as {a.asname}" for a in names))
+    if not lines:
+        return None
+    return "# As in the chapter, the library's versions replace yours from here on.\n" + "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------- building

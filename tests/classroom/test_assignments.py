@@ -195,3 +195,15 @@ def test_nbgrader_validates_every_chapter(tmp_path: Path) -> None:
     """What `make assignments` checks for all chapters (a few minutes; the homework runs in CI)."""
     ids = {nb.stem for nb in WITH_EXERCISES}
     _build_and_check(tmp_path, ids)
+
+
+def test_an_in_text_exercise_gives_the_library_back_to_the_later_ones() -> None:
+    """Chapter 1's first exercise redefines AND, NAND, OR; the later checks need the library's."""
+    from classroom.assignments import chapter_master
+
+    cells = chapter_master(CHAPTERS / "01_perceptron.ipynb").cells
+    ids = [c.metadata["nbgrader"]["grade_id"] for c in cells]
+    restore = ids.index("try1_gates_restore")
+    assert ids.index("try1_gates_answer") < restore < ids.index("ex1_perceptron_answer")
+    assert "from common.lessons.perceptron import AND, NAND, OR" in cells[restore].source
+    assert not cells[restore].metadata["nbgrader"]["grade"]
