@@ -61,6 +61,7 @@ c.Spawner.environment = {
     # git refuses to read a repository another account owns unless a protected (system or
     # global) setting names it; hub.py writes that setting, which includes /etc/gitconfig.
     "GIT_CONFIG_SYSTEM": str(hub_dir / "gitconfig"),
+    "COURSE_BLAS_THREADS": threads,  # what the chapters' kernels apply (common.config)
     "OPENBLAS_NUM_THREADS": threads,
     "OMP_NUM_THREADS": threads,
     "MKL_NUM_THREADS": threads,

@@ -103,7 +103,7 @@ def test_the_hub_configuration_follows_the_settings(tmp_path: Path, monkeypatch)
     assert c.Authenticator.allowed_users == {"sato", "suzuki", "tanaka"}
     assert c.Authenticator.admin_users == {"tanaka"} and c.Authenticator.allow_existing_users is False
     env = c.Spawner.environment
-    assert "COURSE_QUICK" not in env and env["OPENBLAS_NUM_THREADS"] == "1"
+    assert "COURSE_QUICK" not in env and env["OPENBLAS_NUM_THREADS"] == env["COURSE_BLAS_THREADS"] == "1"
 
     class _User:
         def __init__(self, name):
