@@ -67,11 +67,12 @@ def check_proxy() -> None:
 
 
 def unreadable_for_others(path: Path) -> list[Path]:
-    """``path`` and its parents that other accounts cannot enter (students run the course from here)."""
+    """Why other accounts cannot read folder ``path``: itself if they cannot list and enter it,
+    any parent they cannot pass through (a parent needs no read permission)."""
     blocked = []
     for p in [path, *path.parents]:
-        mode = p.stat().st_mode
-        if not (mode & stat.S_IXOTH and mode & stat.S_IROTH):
+        need = stat.S_IXOTH | (stat.S_IROTH if p == path else 0)
+        if p.stat().st_mode & need != need:
             blocked.append(p)
     return blocked
 
@@ -81,7 +82,8 @@ def check_course_readable() -> None:
     if not (VENV / "bin" / "jupyterhub-singleuser").exists():
         raise SetupError(f"{VENV} has no jupyterhub-singleuser: install the classroom extra "
                          "(make hub does: .venv/bin/pip install -e '.[classroom]').")
-    blocked = unreadable_for_others(site_packages()) + unreadable_for_others(ROOT / "src" / "common")
+    blocked = [p for folder in (site_packages(), ROOT / "src", ROOT / "src" / "common")
+               for p in unreadable_for_others(folder)]
     if blocked:
         listing = ", ".join(sorted({str(p) for p in blocked}))
         raise SetupError("the students' accounts must be able to read the course and its .venv, "

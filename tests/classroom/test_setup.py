@@ -6,6 +6,7 @@ The hub itself (accounts, servers, isolation) is tested end to end in test_hub.p
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -121,3 +122,22 @@ def test_the_hub_configuration_follows_the_settings(tmp_path: Path, monkeypatch)
     assert c.JupyterHub.bind_url == "https://:8000" and c.JupyterHub.ssl_key == "/k.pem"
     assert c.Spawner.environment["COURSE_QUICK"] == "1"
     assert c.Spawner.environment["MNIST_CACHE_DIR"] == "/srv/mnist"
+
+
+def test_a_course_under_a_private_temp_folder_is_readable_once_its_parents_can_be_passed(tmp_path) -> None:
+    """Students need to list the course's folders and only to pass through the ones above."""
+    from classroom.hub import unreadable_for_others
+
+    def blocked(path: Path) -> list[Path]:  # pytest's own folders above tmp_path are private
+        return [p for p in unreadable_for_others(path) if p.is_relative_to(tmp_path)]
+
+    course = tmp_path / "private" / "course"
+    course.mkdir(parents=True)
+    os.chmod(tmp_path, 0o755)
+    os.chmod(course, 0o755)
+    os.chmod(course.parent, 0o700)   # mktemp -d, where CI clones
+    assert blocked(course) == [course.parent]
+    os.chmod(course.parent, 0o711)   # passable, not listable: enough
+    assert blocked(course) == []
+    os.chmod(course, 0o711)          # the course itself must be listable (imports list it)
+    assert blocked(course) == [course]
