@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import common.functions
+import common.gradient
 from common.exercises import ch03
 
 
@@ -105,6 +107,18 @@ def batch_first_rows(x, t, batch_size, rng):
     return x[:batch_size], t[:batch_size]
 
 
+def batch_global_random(x, t, batch_size, rng):
+    idx = np.random.default_rng().choice(len(x), batch_size, replace=False)  # not the rng passed in
+    return x[idx], t[idx]
+
+
+def batch_own_generator(x, t, batch_size, rng):
+    idx = np.random.default_rng(123).choice(len(x), batch_size, replace=False)
+    return x[idx], t[idx]
+
+
+
+
 def stub(*args):
     return None
 
@@ -119,6 +133,7 @@ def raises(*args):
     (ch03.check_gradient_descent, good_gd),
     (ch03.check_mini_batch, good_batch),
     (ch03.check_critical_learning_rate, 1.0),
+    (lambda answer: ch03.check_gradient_reading(*answer), ({0, 5, 7}, 0, 429)),
 ])
 def test_accepts_right_answers(check, answer, capsys) -> None:
     assert check(answer) is True
@@ -136,6 +151,10 @@ def test_accepts_right_answers(check, answer, capsys) -> None:
     (ch03.check_mini_batch, batch_shuffled_separately, "labels do not belong"),
     (ch03.check_mini_batch, batch_with_replacement, "without replacement"),
     (ch03.check_mini_batch, batch_first_rows, "first 10 rows"),
+    (ch03.check_mini_batch, batch_global_random, "draw with the rng you were given"),
+    (ch03.check_mini_batch, batch_own_generator, "use the rng argument"),
+    (ch03.check_cross_entropy, common.functions.cross_entropy_error, "library's"),
+    (ch03.check_numerical_gradient, common.gradient.numerical_gradient, "library's"),
     (ch03.check_critical_learning_rate, 20.0, "limit along x"),
     (ch03.check_critical_learning_rate, 0.5, "fastest"),
     (ch03.check_critical_learning_rate, 3.3, "|1 − 2η|"),
@@ -156,3 +175,31 @@ def test_stubs_fail_gracefully(check, answer, capsys) -> None:
 @pytest.mark.parametrize("answer", [None, ..., "one", [1, 2]])
 def test_critical_lr_unanswered(answer, capsys) -> None:
     assert ch03.check_critical_learning_rate(answer) is False
+
+
+def test_reading_batch_is_fixed_and_its_answer_is_what_the_chapter_explains() -> None:
+    x, t = ch03.reading_batch()
+    assert t.tolist() == [5, 0, 0, 7]
+    grads = ch03.reading_network().numerical_gradient(x, t)  # what a learner computes in chapter 3
+    assert set(np.flatnonzero(grads["b2"] < 0).tolist()) == set(t.tolist())  # negative exactly at the labels
+    assert int(np.argmin(grads["b2"])) == 0  # the label that occurs twice
+    assert np.array_equal(np.all(grads["W1"] == 0, axis=1), np.all(x == 0, axis=0))
+    assert int(np.sum(np.all(x == 0, axis=0))) == 429
+
+
+@pytest.mark.parametrize(("answer", "says"), [
+    (({0, 5, 7, 1}, 0, 429), "look at the labels"),          # a class not in the batch
+    (({0, 5, 7}, 5, 429), "Count how often"),                  # the first label, not the repeated one
+    (({0, 5, 7}, 0, 784 - 429), "lit in some image"),          # counted the wrong pixels
+    (({0, 5, 7}, 0, 100), "every image of the batch"),
+    ((set(range(10)), 0, 429), "look at the labels"),
+])
+def test_gradient_reading_rejects_guesses(answer, says, capsys) -> None:
+    assert ch03.check_gradient_reading(*answer) is False
+    assert says in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer", [(None, None, None), ("abc", "x", []), (5, 0, 429)])
+def test_gradient_reading_unanswered(answer, capsys) -> None:
+    assert ch03.check_gradient_reading(*answer) is False
+    assert "✗" in capsys.readouterr().out

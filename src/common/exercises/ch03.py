@@ -22,7 +22,10 @@ from common.exercises._checking import (
     call_reporting as _call,
     summary as _summary_of,
 )
+from common.datasets import load_mnist
 from common.functions import cross_entropy_error
+from common.gradient import numerical_gradient
+from common.networks import TwoLayerNet
 
 __all__ = [
     "check_cross_entropy",
@@ -30,7 +33,21 @@ __all__ = [
     "check_gradient_descent",
     "check_mini_batch",
     "check_critical_learning_rate",
+    "reading_network",
+    "reading_batch",
+    "check_gradient_reading",
 ]
+
+_LIBRARY = {cross_entropy_error: "common.functions.cross_entropy_error",
+            numerical_gradient: "common.gradient.numerical_gradient"}
+
+
+def _borrowed(fn: Any) -> str | None:
+    """The library function the learner passed instead of their own, if any."""
+    for library, name in _LIBRARY.items():
+        if fn is library or getattr(fn, "__wrapped__", None) is library:
+            return name
+    return None
 
 _summary = partial(_summary_of, one_right="Correct.",
                    one_wrong="Not yet: read the lines above, fix, run again.")
@@ -59,6 +76,10 @@ def check_cross_entropy(ce: Callable[[np.ndarray, np.ndarray], float]) -> bool:
     labels, and stay finite when a probability is 0 (add ``1e-7`` inside the log).
     Introduced in chapter 3, exercise 1.
     """
+    if _borrowed(ce):
+        print(f"{_BAD} that is the library's {_borrowed(ce)}: write your own function (the check compares "
+              "with it)")
+        return _summary(1, 1)
     wrong = 0
     cases = _ce_cases()
     for name, y, t in cases:
@@ -107,6 +128,9 @@ def check_numerical_gradient(grad_fn: Callable[[Callable[[np.ndarray], float], n
 
     Introduced in chapter 3, exercise 2.
     """
+    if _borrowed(grad_fn):
+        print(f"{_BAD} that is the library's {_borrowed(grad_fn)}: write your own loop over np.ndindex")
+        return _summary(1, 1)
     wrong = 0
     for name, f, exact, point in _GRAD_CASES:
         x = np.array(point, dtype=float)
@@ -238,13 +262,24 @@ def check_mini_batch(sample: Callable[[np.ndarray, np.ndarray, int, np.random.Ge
             continue
         wrong += 1
     total = len(tests)
-    if draws and len(draws[0]) == 10:  # the first test passed: was its batch random?
+    if draws and len(draws[0]) == 10:  # the first test passed: was its batch random, and drawn with rng?
         total += 1
+        again, _ = _call(sample, x.copy(), t.copy(), 10, np.random.default_rng(7))
+        other, _ = _call(sample, x.copy(), t.copy(), 10, np.random.default_rng(8))
+        rows = [None if v is None else np.asarray(v[0], dtype=float)[:, 0] // 3 for v in (again, other)]
         if np.array_equal(np.sort(draws[0]), np.arange(10)):
             print(f"{_BAD} the batch of 10 is the first 10 rows: draw the indices at random with rng")
             wrong += 1
+        elif rows[0] is None or not np.array_equal(rows[0], draws[0]):
+            print(f"{_BAD} the same generator state gave a different batch: draw with the rng you were "
+                  "given (rng.choice), not with np.random, so that a seeded run repeats")
+            wrong += 1
+        elif rows[1] is not None and np.array_equal(rows[1], draws[0]):
+            print(f"{_BAD} a differently seeded rng gave the same batch: use the rng argument, "
+                  "not a generator of your own")
+            wrong += 1
         else:
-            print(f"{_OK} the batch of 10 is drawn at random, not the first rows")
+            print(f"{_OK} the batch of 10 is drawn at random with rng, not the first rows")
     return _summary(wrong, total)
 
 
@@ -277,3 +312,82 @@ def check_critical_learning_rate(lr: Any) -> bool:
                 "|1 − 2η| becomes larger than 1")
     print(f"{_BAD} you said η = {value:g}: {hint}")
     return _summary(1, 1)
+
+
+# --- Exercise 6: reading a gradient ------------------------------------------------------------
+
+
+def reading_network() -> TwoLayerNet:
+    """The untrained 784-10-10 network of exercise 6 (He initialisation, seed 0).
+
+    Introduced in chapter 3, exercise 6.
+    """
+    return TwoLayerNet(784, 10, 10, weight_init_std="he", seed=0)
+
+
+def reading_batch() -> tuple[np.ndarray, np.ndarray]:
+    """Exercise 6's four training images and their labels, from the committed MNIST sample.
+
+    Introduced in chapter 3, exercise 6.
+    """
+    (x, t), _ = load_mnist(sample=True)
+    return x[8:12], t[8:12]
+
+
+def check_gradient_reading(negative_classes: Any, most_negative: Any, zero_rows: Any) -> bool:
+    """Check three readings of the gradient of :func:`reading_network`'s loss on :func:`reading_batch`.
+
+    ``negative_classes``: the classes whose bias ∂L/∂b2 is negative; ``most_negative``:
+    the class with the most negative one; ``zero_rows``: how many rows of ∂L/∂W1 are
+    exactly zero. Introduced in chapter 3, exercise 6.
+    """
+    x, t = reading_batch()
+    grads = reading_network().gradient(x, t)  # the same numbers as the numerical gradient, quickly
+    negative = set(np.flatnonzero(grads["b2"] < 0).tolist())
+    lowest = int(np.argmin(grads["b2"]))
+    zero = int(np.sum(np.all(grads["W1"] == 0, axis=1)))
+    black_somewhere = int(np.sum(np.any(x == 0, axis=0)))
+    wrong = 0
+    try:
+        given = None if negative_classes is None else {int(c) for c in negative_classes}
+    except (TypeError, ValueError):
+        given = None
+    if given is None:
+        print(f"{_BAD} negative_classes: not answered yet: a set of class numbers, e.g. {{1, 2}}")
+        wrong += 1
+    elif given == negative:
+        print(f"{_OK} negative_classes = {sorted(negative)}: exactly the labels in the batch")
+    else:
+        print(f"{_BAD} negative_classes: you said {sorted(given)}. ∂L/∂b2 is the batch mean of y − t: "
+              "the probabilities y are positive everywhere, and t subtracts 1 at each image's label; "
+              "look at the labels of the batch")
+        wrong += 1
+    value = _as_float(most_negative) if most_negative is not None else None
+    if value is None:
+        print(f"{_BAD} most_negative: not answered yet: one class number")
+        wrong += 1
+    elif int(value) == lowest:
+        times = int(np.sum(t == lowest))
+        print(f"{_OK} most_negative = {lowest}: it is the label of {times} of the {len(t)} images, so t "
+              f"subtracts its 1 {times} times" if times > 1 else f"{_OK} most_negative = {lowest}")
+    else:
+        print(f"{_BAD} most_negative: you said {int(value)}. Count how often each label occurs in the batch")
+        wrong += 1
+    value = _as_float(zero_rows) if zero_rows is not None else None
+    if value is None:
+        print(f"{_BAD} zero_rows: not answered yet: one whole number")
+        wrong += 1
+    elif int(value) == zero:
+        print(f"{_OK} zero_rows = {zero}: one row per pixel that is black (0) in all four images; "
+              "its weights cannot change the loss on this batch")
+    else:
+        if int(value) == x.shape[1] - zero:
+            hint = "That counts the pixels that are lit in some image; count those that are black in every image"
+        elif int(value) == black_somewhere:
+            hint = "That counts pixels black in at least one image; a weight only does nothing if its pixel is black in all four"
+        else:
+            hint = ("Row i of ∂L/∂W1 collects x[:, i] times the error of each hidden unit: it is zero when "
+                    "pixel i is 0 in every image of the batch")
+        print(f"{_BAD} zero_rows: you said {int(value)}. {hint}")
+        wrong += 1
+    return _summary(wrong, 3)

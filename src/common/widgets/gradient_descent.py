@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
@@ -23,6 +24,7 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
 from common.lessons.surface_paths import GRADIENT_DESCENT_SURFACES, Surface, SurfacePath
+from common.plots.style import COURSE_RC
 from common.widgets._render import canvas_png
 
 __all__ = [
@@ -128,30 +130,31 @@ def _grid(name: str, n: int = 90) -> tuple[NDArray, NDArray, NDArray, NDArray]:
 
 def _equal_aspect_figure(width: float, height: float, dpi: int = 80,
                          managed: bool = True) -> tuple[Figure, Axes, Axes]:
-    """A small figure whose axes box has the data's aspect ratio, placed by hand.
+    """A figure whose axes box has the data's aspect ratio, placed by hand, with room for a legend on the right.
 
     No layout engine and no ``set_aspect`` at draw time: a redraw stays fast.
     ``managed=False`` makes a figure pyplot does not know about (never shown
     by the inline backend, never kept alive by pyplot), for off-screen rendering.
     """
-    fig_w, fig_h = 6.0, 3.4
-    left, bottom, top, right = 0.55, 0.45, 0.3, 1.0  # inches for labels, title, colour bar
-    avail_w, avail_h = fig_w - left - right, fig_h - bottom - top
+    fig_w, max_h = 8.2, 4.0
+    left, bottom, top, right = 0.8, 0.65, 0.5, 2.8  # inches: labels, title, colour bar and legend
+    avail_w, avail_h = fig_w - left - right, max_h - bottom - top
     h = min(avail_h, avail_w * height / width)
     w = h * width / height
-    x = left + (avail_w - w) / 2
+    fig_h = h + bottom + top  # no empty band above and below a wide surface
+    x, y = left + (avail_w - w) / 2, bottom
     if managed:
-        fig = plt.figure(figsize=(fig_w, fig_h), dpi=dpi)
+        fig = plt.figure(figsize=(fig_w, fig_h), dpi=dpi, layout="none")
     else:
-        fig = Figure(figsize=(fig_w, fig_h), dpi=dpi)
+        fig = Figure(figsize=(fig_w, fig_h), dpi=dpi, layout="none")
         FigureCanvasAgg(fig)
-    ax = fig.add_axes((x / fig_w, bottom / fig_h, w / fig_w, h / fig_h))
-    cax = fig.add_axes(((x + w + 0.15) / fig_w, bottom / fig_h, 0.12 / fig_w, h / fig_h))
+    ax = fig.add_axes((x / fig_w, y / fig_h, w / fig_w, h / fig_h))
+    cax = fig.add_axes(((x + w + 0.15) / fig_w, y / fig_h, 0.15 / fig_w, h / fig_h))
     return fig, ax, cax
 
 
-_STATUS_COLOUR = {"converged": "#2e7d32", "diverged": "#c62828", "escaped": "#c62828",
-                  "still moving": "#44546a"}
+_STATUS_COLOUR = {"converged": "#009E73", "diverged": "#D55E00", "escaped": "#D55E00",
+                  "still moving": "#44546a"}  # Okabe-Ito; the title names the status too
 
 
 @dataclass
@@ -163,11 +166,10 @@ class _Artists:
     end: Any
     status: Any
     title: Any
-    legend: Any
 
     def all(self) -> list[Any]:
-        """In drawing order: the legend last, on top of the path, as in a full draw."""
-        return [self.path, self.start, self.end, self.status, self.title, self.legend]
+        """In drawing order, as in a full draw."""
+        return [self.path, self.start, self.end, self.status, self.title]
 
 
 def _build(s: Surface, fig: Figure, ax: Axes, cax: Axes | None, animated: bool = False) -> _Artists:
@@ -177,23 +179,26 @@ def _build(s: Surface, fig: Figure, ax: Axes, cax: Axes | None, animated: bool =
     shade = ax.imshow(z, extent=(x0, x1, y0, y1), origin="lower", cmap="Blues", alpha=0.85)
     ax.contour(gx, gy, z, levels=levels, colors="white", linewidths=0.6)
     fig.colorbar(shade, cax=cax, ax=None if cax is not None else ax, label="f(x, y)")
-    (path,) = ax.plot([], [], "-o", color="#e07b00", ms=3, lw=1.3, label="path", animated=animated)
-    (start,) = ax.plot([], [], "s", color="black", ms=6, label="start", animated=animated)
-    (end,) = ax.plot([], [], "*", ms=13, mec="white", label="end", animated=animated)
+    (path,) = ax.plot([], [], "-o", color="#E69F00", ms=4, lw=1.6, label="path", animated=animated)
+    (start,) = ax.plot([], [], "s", color="black", ms=7, label="start", animated=animated)
+    (end,) = ax.plot([], [], "*", ms=15, mec="white", label="end", animated=animated)
     if s.has_minimum:
-        ax.plot(0, 0, "+", color="black", ms=9, mew=1.5, label="minimum")
+        ax.plot(0, 0, "+", color="black", ms=11, mew=2, label="minimum")
     status = ax.text(0.02, 0.96, "", transform=ax.transAxes, ha="left", va="top", color="white",
-                     weight="bold", fontsize=10, bbox=dict(boxstyle="round", ec="none"), animated=animated)
+                     weight="bold", fontsize=11.5, bbox=dict(boxstyle="round", ec="none"), animated=animated)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_xlabel("x")
     ax.set_ylabel("y")
-    title = ax.set_title(" ", fontsize=10)
+    title = ax.set_title(" ", fontsize=12)
     title.set_animated(animated)
-    legend = ax.legend(handles=ax.lines, loc="lower right", fontsize=7, framealpha=0.8)
+    if cax is not None:  # outside the axes, right of the colour bar: a path may go anywhere in the plot
+        legend = fig.legend(handles=ax.lines, loc="center left", fontsize=12, frameon=False,
+                            bbox_to_anchor=(cax.get_position().x1 + 0.85 / fig.get_figwidth(), 0.5))
+    else:
+        legend = ax.legend(handles=ax.lines, loc="lower right", fontsize=12, framealpha=0.8)
     legend.legend_handles[2].set_color("#44546a")  # the end marker's colour varies; the legend's does not
-    legend.set_animated(animated)
-    return _Artists(path, start, end, status, title, legend)
+    return _Artists(path, start, end, status, title)
 
 
 def _apply(s: Surface, artists: _Artists, path: DescentPath, lr: float) -> None:
@@ -232,7 +237,7 @@ def draw_gradient_descent(
     steps: int = 30,
     start: Sequence[float] | None = None,
     ax: Axes | None = None,
-    dpi: int = 80,
+    dpi: int = 100,
 ) -> Figure:
     """Draw a gradient-descent run on the contours of ``SURFACES[surface]``.
 
@@ -242,13 +247,14 @@ def draw_gradient_descent(
     Introduced in chapter 3, Learning from data.
     """
     s = _surface(surface)
-    if ax is None:
-        (x0, x1), (y0, y1) = _view(s)
-        fig, ax, cax = _equal_aspect_figure(x1 - x0, y1 - y0, dpi)
-    else:
-        fig, cax = ax.figure, None
-    artists = _build(s, fig, ax, cax)
-    _apply(s, artists, _run(s, lr, steps, start), lr)
+    with mpl.rc_context(COURSE_RC):
+        if ax is None:
+            (x0, x1), (y0, y1) = _view(s)
+            fig, ax, cax = _equal_aspect_figure(x1 - x0, y1 - y0, dpi)
+        else:
+            fig, cax = ax.figure, None
+        artists = _build(s, fig, ax, cax)
+        _apply(s, artists, _run(s, lr, steps, start), lr)
     return fig
 
 
@@ -268,9 +274,10 @@ class GradientDescentRenderer:
         if name not in self._cache:
             s = _surface(name)
             (x0, x1), (y0, y1) = _view(s)
-            fig, ax, cax = _equal_aspect_figure(x1 - x0, y1 - y0, self.dpi, managed=False)
-            artists = _build(s, fig, ax, cax, animated=True)
-            fig.canvas.draw()
+            with mpl.rc_context(COURSE_RC):
+                fig, ax, cax = _equal_aspect_figure(x1 - x0, y1 - y0, self.dpi, managed=False)
+                artists = _build(s, fig, ax, cax, animated=True)
+                fig.canvas.draw()
             self._cache[name] = (fig, ax, artists, fig.canvas.copy_from_bbox(fig.bbox))
         return self._cache[name]
 
@@ -312,23 +319,24 @@ def plot_learning_rates(
     from data.
     """
     s = SURFACES[surface]
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7.0, 4.2), layout="constrained")
-    else:
-        fig = ax.figure
-    styles = ["-o", "-s", "-^", "-v", "-D", "-x"]
-    for k, lr in enumerate(lrs):
-        path = gradient_descent_path(s.grad, s.start, lr, steps, f=s.f, has_minimum=s.has_minimum)
-        values = np.maximum(np.abs(path.values), FLOOR)  # log scale: keep exact zeros drawable
-        ax.plot(np.arange(len(values)), values, styles[k % len(styles)], ms=3, lw=1.2,
-                label=f"η = {lr:g}: {path.status}")
-    ax.set_yscale("log")
-    ax.set_ylim(bottom=FLOOR)
-    ax.set_xlabel("step")
-    ax.set_ylabel("$f(x, y)$ (log scale)")
-    ax.set_title(f"Gradient descent on {s.formula} with {len(lrs)} learning rates")
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=9)
+    with mpl.rc_context(COURSE_RC):
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(8.5, 4.6), layout="constrained")
+        else:
+            fig = ax.figure
+        styles = ["-o", "--s", "-.^", ":v", "-D", "--x"]
+        for k, lr in enumerate(lrs):
+            path = gradient_descent_path(s.grad, s.start, lr, steps, f=s.f, has_minimum=s.has_minimum)
+            values = np.maximum(np.abs(path.values), FLOOR)  # log scale: keep exact zeros drawable
+            ax.plot(np.arange(len(values)), values, styles[k % len(styles)], ms=4, lw=1.6,
+                    label=f"η = {lr:g}: {path.status}")
+        ax.set_yscale("log")
+        ax.set_ylim(bottom=FLOOR)
+        ax.set_xlabel("step")
+        ax.set_ylabel("$f(x, y)$ (log scale)")
+        ax.set_title(f"Gradient descent on {s.formula} with {len(lrs)} learning rates")
+        ax.grid(alpha=0.3, which="major")
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
     return fig
 
 
