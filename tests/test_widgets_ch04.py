@@ -18,9 +18,14 @@ from common.widgets.backprop_graph import (
     draw_backprop_step,
     fan_out_graph,
     forward_values,
+    patterns_graph,
     shopping_graph,
+    sigmoid_graph,
+    softmax_with_loss_graph,
     xyz_graph,
 )
+from common.functions import sigmoid, softmax
+from common.plots.style import legibility_problems
 
 
 @pytest.fixture(autouse=True)
@@ -89,6 +94,45 @@ def test_graph_validation() -> None:
         Graph("bad", (Node("a", value=1.0), Node("b", "pow", ("a", "a"))))
     with pytest.raises(ValueError, match="last node"):
         Graph("bad", (Node("a", value=1.0),))
+    with pytest.raises(ValueError, match="exactly one"):
+        Graph("bad", (Node("a", value=1.0), Node("b", value=1.0), Node("e", "exp", ("a", "b"))))
+    with pytest.raises(ValueError, match="exactly two"):
+        Graph("bad", (Node("a", value=1.0), Node("m", "max", ("a",))))
+    with pytest.raises(ValueError, match="two or more"):
+        Graph("bad", (Node("a", value=1.0), Node("s", "add", ("a",))))
+    with pytest.raises(ValueError, match="const"):
+        Graph("bad", (Node("a", value=1.0), Node("s", "scale", ("a",))))
+
+
+@pytest.mark.parametrize("x", [-2.0, 0.0, 1.0, 3.0])
+def test_sigmoid_graph_ends_with_y_times_one_minus_y(x: float) -> None:
+    g = sigmoid_graph(x)
+    y = forward_values(g)["y"]
+    assert y == pytest.approx(float(sigmoid(x)))
+    steps = backward_steps(g)
+    assert [s.node for s in steps] == [None, "y", "1 + exp(−x)", "exp(−x)", "−x"]
+    assert steps[1].local[0] == pytest.approx(-y * y)  # d(1/v)/dv = −1/v² = −y²
+    assert steps[-1].grads["x"] == pytest.approx(y * (1 - y))
+
+
+@pytest.mark.parametrize(("scores", "target"), [((1.0, 2.0, 0.1), 0), ((0.3, -1.0, 2.5), 2), ((4.0, 1.0), 1)])
+def test_softmax_with_loss_graph_ends_with_y_minus_t(scores, target) -> None:
+    g = softmax_with_loss_graph(scores, target)
+    y = softmax(np.array(scores))
+    assert forward_values(g)["L"] == pytest.approx(-np.log(y[target]))
+    grads = backward_steps(g)[-1].grads
+    inputs = [n.name for n in g.nodes if n.op == "input"]
+    expected = y - np.eye(len(scores))[target]
+    np.testing.assert_allclose([grads[name] for name in inputs], expected, rtol=1e-12)
+    with pytest.raises(ValueError, match="target"):
+        softmax_with_loss_graph((1.0, 2.0), 2)
+
+
+def test_patterns_graph_max_routes_and_add_distributes() -> None:
+    steps = backward_steps(patterns_graph(x=2.0, y=-1.0, z=3.0, w=5.0))
+    grads = steps[-1].grads
+    assert grads == {"f": 1.0, "s": 5.0, "m": 1.0, "w": 1.0, "z": 0.0, "x": 5.0, "y": 5.0}
+    assert "routes" in steps[2].text and "distributes" in steps[3].text and "swaps" in steps[1].text
 
 
 @pytest.mark.parametrize("name", list(GRAPHS))
@@ -137,3 +181,41 @@ def test_renderer_caches_and_clips() -> None:
 def test_unknown_graph() -> None:
     with pytest.raises(ValueError, match="unknown graph"):
         draw_backprop_step("nope", 0)
+
+
+@pytest.mark.parametrize("name", list(GRAPHS))
+def test_every_step_reads_on_a_projector(name: str) -> None:
+    for step in (0, len(GRAPHS[name].ops)):  # the size is the same at every step; the texts differ
+        fig = draw_backprop_step(name, step)
+        assert legibility_problems(fig) == [], (name, step)
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("name", list(GRAPHS))
+def test_renderer_draws_the_same_picture_as_the_static_figure(name: str) -> None:
+    import io
+
+    from PIL import Image
+
+    renderer = BackpropRenderer(dpi=80)
+    for step in (0, len(GRAPHS[name].ops)):
+        buffer = io.BytesIO()
+        draw_backprop_step(name, step, dpi=80).savefig(buffer, format="png")
+        slow = np.asarray(Image.open(buffer).convert("RGB"), dtype=float)
+        fast = np.asarray(Image.open(io.BytesIO(renderer.png(name, step))).convert("RGB"), dtype=float)
+        assert fast.shape == slow.shape
+        assert np.mean(np.abs(fast - slow)) < 1.0  # grey levels out of 255: the same picture
+        plt.close("all")
+
+
+def test_a_new_step_is_drawn_fast() -> None:
+    import time
+
+    renderer = BackpropRenderer()
+    renderer.png("softmax with loss", 0)  # the static layer, drawn once
+    times = []
+    for step in range(1, 9):
+        start = time.process_time()
+        renderer.png("softmax with loss", step)
+        times.append(time.process_time() - start)
+    assert np.median(times) < 0.15  # seconds of CPU; typically ~0.03

@@ -23,6 +23,7 @@ from common.exercises._checking import (
 )
 from common.functions import cross_entropy_error
 from common.layers import Affine, SoftmaxWithLoss, Tanh
+from common.layers import Relu as _LibraryRelu
 from common.networks import TwoLayerNet
 
 __all__ = [
@@ -32,7 +33,9 @@ __all__ = [
     "check_affine_layer",
     "check_softmax_with_loss",
     "buggy_network",
-    "check_buggy_parameter",
+    "check_buggy_layer",
+    "FLOW_VALUES",
+    "check_flow_gradients",
 ]
 
 _summary = partial(_summary_of, one_right="Correct.",
@@ -73,9 +76,13 @@ def _compare(what: str, got: Any, expected: np.ndarray, hints: list[tuple[np.nda
     return False
 
 
-def _instance(cls: Any, *args: Any) -> Any:
+def _instance(cls: Any, *args: Any, library: type | None = None) -> Any:
     if cls is None or cls is Ellipsis:
         print(f"{_BAD} not answered yet: pass your layer class")
+        return None
+    if library is not None and isinstance(cls, type) and issubclass(cls, library):
+        print(f"{_BAD} that is the library's common.layers.{library.__name__} (or built on it): write the "
+              "class yourself, with its own forward and backward")
         return None
     layer, ok = _try(f"creating {getattr(cls, '__name__', cls)}{args and '(W, b)' or '()'}", cls, *args)
     return layer if ok else None
@@ -157,7 +164,7 @@ def check_tanh_layer(cls: Any) -> bool:
 
     Introduced in chapter 4, exercise 2.
     """
-    layer = _instance(cls)
+    layer = _instance(cls, library=Tanh)
     if layer is None:
         return _summary(1, 1)
     x, dout = _data((3, 4), 2), _data((3, 4), 3)
@@ -188,7 +195,7 @@ def check_affine_layer(cls: Any) -> bool:
     rng = np.random.default_rng(4)
     W, b = rng.standard_normal((5, 3)), rng.standard_normal(3)
     x, dout = rng.standard_normal((4, 5)), rng.standard_normal((4, 3))
-    layer = _instance(cls, W.copy(), b.copy())
+    layer = _instance(cls, W.copy(), b.copy(), library=Affine)
     if layer is None:
         return _summary(1, 1)
     ref = Affine(W.copy(), b.copy())
@@ -220,7 +227,7 @@ def check_softmax_with_loss(cls: Any) -> bool:
 
     ``t`` is one-hot. Introduced in chapter 4, exercise 4.
     """
-    layer = _instance(cls)
+    layer = _instance(cls, library=SoftmaxWithLoss)
     if layer is None:
         return _summary(1, 1)
     rng = np.random.default_rng(5)
@@ -264,42 +271,131 @@ def check_softmax_with_loss(cls: Any) -> bool:
 # --- Exercise 5: find the bug with a gradient check -------------------------------------------------
 
 
-class _AffineMeanBias(Affine):
-    """An Affine layer with a classic slip: the bias gradient is averaged instead of summed."""
+class Relu(_LibraryRelu):
+    """A ReLU whose backward forgets to block the gradient where the input was not positive.
+
+    Named like the library's layer so that listing the network's layers does not
+    give the answer away; not exported.
+    """
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        dx = super().backward(dout)
-        self.db = dout.mean(axis=0)
-        return dx
+        return dout * 1
 
 
 def buggy_network(seed: int = 0) -> TwoLayerNet:
-    """A small TwoLayerNet (5-4-3) whose backprop is wrong for exactly one parameter.
+    """A small TwoLayerNet (5-4-3) in which exactly one layer's ``backward`` is wrong.
 
-    Its ``gradient`` disagrees with ``numerical_gradient`` for that parameter only;
-    exercise 5 asks which one. Introduced in chapter 4, exercise 5.
+    Exercise 5 asks which parameters get wrong gradients (a gradient check of the
+    network) and which layer is to blame (a gradient check of each layer in
+    ``net.layers`` on its own). Introduced in chapter 4, exercise 5.
     """
     net = TwoLayerNet(5, 4, 3, weight_init_std=0.5, seed=seed)
-    net.layers["Affine1"] = _AffineMeanBias(net.params["W1"], net.params["b1"])
+    net.layers["Relu1"] = Relu()
     return net
 
 
-def check_buggy_parameter(name: Any) -> bool:
-    """Check the name of the parameter whose gradient :func:`buggy_network` gets wrong.
+_LAYER_HINTS = {
+    "Affine1": ("Affine1 computes dW and db from its stored input and the dout that reaches it: if that dout "
+                "is already wrong, W1 and b1 come out wrong although Affine1 is right. Check Affine1 on its own "
+                "with layer_gradient_check: it agrees"),
+    "Affine2": ("W2 and b2 agree with the numerical gradient, and a layer_gradient_check of Affine2 (its dx "
+                "included) agrees too"),
+    "SoftmaxWithLoss": ("a wrong loss layer would spoil every gradient, W2 and b2 included, and they agree; "
+                        "look between the loss and W1"),
+}
 
-    Introduced in chapter 4, exercise 5.
+
+def check_buggy_layer(wrong_parameters: Any, buggy_layer: Any) -> bool:
+    """Check exercise 5: the parameters whose gradients :func:`buggy_network` gets wrong, and the layer to blame.
+
+    ``wrong_parameters`` is a set of names from W1, b1, W2, b2; ``buggy_layer`` a
+    key of ``net.layers`` (or ``"SoftmaxWithLoss"``). Introduced in chapter 4,
+    exercise 5.
     """
-    if name is None or name is Ellipsis:
-        print(f"{_BAD} not answered yet: set buggy_parameter to a name such as 'W2'")
-        return False
-    answer = str(name).strip()
-    if answer == "b1":
-        print(f"{_OK} b1: its relative error is far above 1e-6 while W1, W2 and b2 agree to about 1e-8. "
-              "The bug: Affine1 averages dout over the batch for db instead of summing it")
-        return _summary(0, 1)
-    if answer in ("W1", "W2", "b2"):
-        print(f"{_BAD} {answer} agrees with the numerical gradient: run gradient_check(net.gradient(x, t), "
-              "net.numerical_gradient(x, t)) and look for the key whose error is far above 1e-6")
+    params = {"W1", "b1", "W2", "b2"}
+    expected = {"W1", "b1"}
+    wrong = 0
+    try:
+        given = None if wrong_parameters is None or isinstance(wrong_parameters, str) else \
+            {str(p).strip() for p in wrong_parameters}
+    except TypeError:
+        given = None
+    if given is None:
+        print(f"{_BAD} wrong_parameters: not answered yet: a set of names, e.g. {{'W2'}}")
+        wrong += 1
+    elif given == expected:
+        print(f"{_OK} wrong_parameters = {{'W1', 'b1'}}: their relative errors are far above 1e-6, "
+              "W2 and b2 agree")
     else:
-        print(f"{_BAD} {answer!r} is not a parameter of the network: its parameters are W1, b1, W2, b2")
-    return _summary(1, 1)
+        unknown = sorted(given - params)
+        if unknown:
+            hint = f"{unknown} {'is' if len(unknown) == 1 else 'are'} not parameters of the network: W1, b1, W2, b2"
+        elif given < expected:
+            hint = "one more parameter is wrong: look at every key of the gradient check"
+        else:
+            hint = "W2 and b2 agree with the numerical gradient: their relative errors are about 1e-10"
+        print(f"{_BAD} wrong_parameters: you said {sorted(given)}. {hint}")
+        wrong += 1
+    layer = None if buggy_layer is None or buggy_layer is Ellipsis else str(buggy_layer).strip()
+    if layer is None:
+        print(f"{_BAD} buggy_layer: not answered yet: a name from buggy.layers, such as 'Affine2'")
+        wrong += 1
+    elif layer == "Relu1":
+        print(f"{_OK} buggy_layer = 'Relu1': its backward passes dout on everywhere, forgetting to block it "
+              "where the input was not positive (the mask); what reaches Affine1 is wrong, so W1 and b1 are")
+    else:
+        hint = _LAYER_HINTS.get(layer, "that is not a layer of the network: see list(buggy.layers) and "
+                                       "'SoftmaxWithLoss' (buggy.last_layer)")
+        print(f"{_BAD} buggy_layer: you said {layer!r}. {hint}")
+        wrong += 1
+    return _summary(wrong, 2)
+
+
+# --- Exercise 6: three patterns of backward flow -------------------------------------------------------
+
+FLOW_VALUES: dict[str, float] = {"x": 3.0, "y": 5.0, "z": 2.0}
+"""Exercise 6: f = max(x · y, z) + x at these values."""
+
+
+def _flow_gradients() -> dict[str, float]:
+    v = FLOW_VALUES
+    route = 1.0 if v["x"] * v["y"] >= v["z"] else 0.0  # max sends the gradient to the larger input
+    return {"x": 1.0 + route * v["y"], "y": route * v["x"], "z": 1.0 - route}
+
+
+def check_flow_gradients(answers: Mapping[str, Any]) -> bool:
+    """Check ∂f/∂x, ∂f/∂y, ∂f/∂z for f = max(x · y, z) + x at :data:`FLOW_VALUES`.
+
+    Introduced in chapter 4, exercise 6.
+    """
+    if not isinstance(answers, Mapping):
+        print(f"{_BAD} expected a dict like {{'x': ..., 'y': ..., 'z': ...}}, got {type(answers).__name__}")
+        return False
+    v, expected = FLOW_VALUES, _flow_gradients()
+    hints = {
+        "x": {v["y"]: "x is used twice: add the 1 that the + node sends to x directly",
+              1.0 + v["x"]: "a multiply node swaps: the gradient to x is (upstream) × y, not × x",
+              1.0: "max routes the gradient to x · y (the larger input), so x also gets y through the multiply"},
+        "y": {v["y"]: "a multiply node swaps: the gradient to y is (upstream) × x",
+              0.0: "max routes the whole gradient to x · y, the larger input, not to z"},
+        "z": {1.0: f"max routes the gradient only to its larger input; z = {v['z']:g} is smaller than "
+                   f"x · y = {v['x'] * v['y']:g}"},
+    }
+    wrong = 0
+    for name, exact in expected.items():
+        raw = answers.get(name)
+        try:
+            got = float(raw) if raw is not None and raw is not Ellipsis else None
+        except (TypeError, ValueError):
+            got = None
+        if got is None:
+            print(f"{_BAD} ∂f/∂{name}: not answered yet (got {raw!r})")
+        elif np.isclose(got, exact):
+            print(f"{_OK} ∂f/∂{name} = {exact:g}")
+            continue
+        else:
+            hint = next((h for val, h in hints[name].items() if np.isclose(got, val)),
+                        "walk back from f: + distributes, max routes to the larger input, × swaps")
+            print(f"{_BAD} ∂f/∂{name}: you said {got:g}. {hint}")
+        wrong += 1
+    return _summary(wrong, len(expected))
