@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 from numpy.typing import ArrayLike, NDArray
 
@@ -124,5 +125,7 @@ def plot_learning_curve(
         ax2.set_title("Accuracy")
         ax2.legend(loc="lower right")
         ax2.grid(alpha=0.3)
+        for ax in (ax1, ax2):  # steps are whole numbers
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         fig.suptitle(title)
     return fig
