@@ -6,7 +6,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from common.lessons.comparisons import compare_optimizers, dropout_ensemble, train_iterations, train_runs
+from common.lessons.comparisons import (
+    RunSummary,
+    compare_optimizers,
+    compare_schedules,
+    data_loss,
+    dropout_ensemble,
+    summarise_runs,
+    train_iterations,
+    train_runs,
+)
 from common.lessons.hyperparams import (
     Trial,
     best_trials,
@@ -16,16 +25,22 @@ from common.lessons.hyperparams import (
     random_search,
     validation_split,
 )
+from common.functions import softmax_cross_entropy
 from common.networks import MultiLayerNet, MultiLayerNetExtend
-from common.optimizers import SGD, Adam
+from common.optimizers import SGD, Adam, Momentum
+from common.plots.style import legibility_problems
 from common.plots.training import (
     plot_batchnorm_grid,
     plot_dropout_ensemble,
     plot_loss_curves,
+    plot_schedules,
     plot_search,
+    plot_stability,
     plot_train_test_gap,
     plot_unit_weights,
+    plot_weight_decay_sweep,
 )
+from common.schedules import cosine, step_decay
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +71,7 @@ def test_diverging_run_stops_with_nan_and_does_not_raise(data) -> None:
     losses = train_iterations(MultiLayerNet(8, [16], 4, seed=1), SGD(1e6), x, t, 40, batch_size=32)
     assert np.isnan(losses[-1]) and np.isfinite(losses[0])
     fig = plot_loss_curves({"too fast": losses})
-    assert "diverged" in fig.axes[0].get_legend().get_texts()[0].get_text()
+    assert "diverged" in fig.legends[0].get_texts()[0].get_text()
 
 
 def test_compare_optimizers_gives_one_curve_each(data) -> None:
@@ -81,8 +96,74 @@ def test_train_runs_marks_divergence(data) -> None:
     assert fig.axes[0].get_xlabel() == "epoch"
     grid = {(1.0, False): runs["bad"], (1.0, True): good["ok"]}
     fig = plot_batchnorm_grid(grid)
-    assert fig.axes[0].get_ylabel() == "training accuracy (%)"
+    assert fig.axes[0].get_ylabel() == "training\naccuracy (%)"
     assert "diverged" in [t.get_text() for t in fig.axes[0].texts][0]
+
+
+def test_train_runs_evaluates_every_n_iterations(data) -> None:
+    x, t = data
+    runs = train_runs({"a": lambda: MultiLayerNetExtend(8, [16], 4, seed=1)}, x, t, x, t, epochs=4,
+                      mini_batch_size=40, evaluate_every=6, progress=False)
+    assert runs["a"].history.eval_iter == [6, 12]  # 3 iterations per epoch, 12 in all
+
+
+def test_compare_schedules_changes_only_the_rate(data) -> None:
+    x, t = data
+    runs = compare_schedules(lambda: MultiLayerNet(8, [16], 4, seed=1), lambda: Momentum(lr=0.05),
+                             {"constant": None, "step": step_decay, "cosine": cosine}, x, t, x, t, 40, 32,
+                             progress=False)
+    assert list(runs) == ["constant", "step", "cosine"]
+    assert runs["constant"].losses[0] == runs["cosine"].losses[0]  # same start, same first batch
+    np.testing.assert_allclose(runs["constant"].lr, 0.05)
+    assert runs["step"].lr[0] == 0.05 and runs["step"].lr[-1] == pytest.approx(0.0005)
+    assert runs["cosine"].lr[-1] < 0.001 and not runs["cosine"].diverged
+    assert all(0 <= r.test_acc <= 1 for r in runs.values())
+    fig = plot_schedules(runs)
+    assert fig.axes[1].get_yscale() == "log" and len(fig.legends[0].get_texts()) == 3
+
+
+def test_compare_schedules_marks_a_diverged_run(data) -> None:
+    x, t = data
+    runs = compare_schedules(lambda: MultiLayerNet(8, [16], 4, seed=1), lambda: SGD(lr=1e6),
+                             {"constant": None}, x, t, x, t, 20, 32, progress=False)
+    assert runs["constant"].diverged and np.isnan(runs["constant"].test_acc)
+    assert "diverged" in plot_schedules(runs).legends[0].get_texts()[0].get_text()
+
+
+def test_data_loss_leaves_out_the_penalty(data) -> None:
+    x, t = data
+    net = MultiLayerNet(8, [16], 4, weight_decay_lambda=0.5, seed=1)
+    loss = data_loss(net, x, t, batch_size=7)  # batches of unequal size are weighted correctly
+    assert loss == pytest.approx(softmax_cross_entropy(net.predict(x), t))
+    assert net.loss(x, t) > loss + 0.1
+    with pytest.raises(ValueError):
+        data_loss(net, x, t[:5])
+
+
+def test_summarise_runs_measures_each_network(data) -> None:
+    x, t = data
+    makers = {"plain": lambda: MultiLayerNetExtend(8, [16], 4, seed=1),
+              "decay": lambda: MultiLayerNetExtend(8, [16], 4, weight_decay_lambda=0.1, seed=1)}
+    runs = train_runs(makers, x[:80], t[:80], x[80:], t[80:], epochs=3, optimizer_param={"lr": 0.1}, progress=False)
+    summary = summarise_runs(runs, x[80:], t[80:], x, t)
+    for label, s in summary.items():
+        net = runs[label].network
+        assert s.val_acc == pytest.approx(net.accuracy(x[80:], t[80:]))
+        assert s.test_acc == pytest.approx(net.accuracy(x, t))
+        assert s.val_loss == pytest.approx(data_loss(net, x[80:], t[80:]))
+        assert s.train_acc == runs[label].history.train_acc[-1]
+    fig = plot_weight_decay_sweep(list(summary.values()), (0.0, 0.1))
+    assert [tk.get_text() for tk in fig.axes[0].get_xticklabels()] == ["0", "0.1"]
+    with pytest.raises(ValueError):
+        plot_weight_decay_sweep(list(summary.values()), (0.0,))
+
+
+def test_stability_figure_marks_each_border() -> None:
+    fig = plot_stability(0.9, marks={"here": 3.0})
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["SGD: converges for ηλ < 2", "Momentum: converges for ηλ < 3.8",
+                      "Nesterov: converges for ηλ < 1.36"]
+    assert any("here" in t.get_text() for t in fig.axes[0].texts)
 
 
 def test_dropout_ensemble_agrees_more_with_more_masks(data) -> None:
@@ -149,3 +230,29 @@ def test_unit_weights_figure() -> None:
     W = np.random.default_rng(0).standard_normal((784, 10))
     fig = plot_unit_weights({"a": W, "b": np.zeros((784, 10))}, units=4)
     assert len(fig.axes) == 8
+
+
+def test_every_chapter5_figure_reads_on_a_projector(data) -> None:
+    """Text of at least 11 points at the size JupyterLab shows each figure (issue 16 §4)."""
+    x, t = data
+    curves = {n: np.linspace(2, 0.1, 300) for n in ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam")}
+    runs = train_runs({"plain": lambda: MultiLayerNetExtend(8, [16], 4, seed=1)}, x, t, x, t, epochs=2,
+                      progress=False)
+    grid = {(w, bn): runs["plain"] for w in (1.0, 0.3, 0.1, 0.03, 0.01, 0.001) for bn in (False, True)}
+    sched = compare_schedules(lambda: MultiLayerNet(8, [16], 4, seed=1), lambda: Momentum(lr=0.05),
+                              {"constant": None, "cosine": cosine}, x, t, x, t, 20, 32, progress=False)
+    trials = [Trial({"lr": 10.0 ** -k, "weight_decay": 1e-4}, 0.5) for k in range(5)]
+    figures = {
+        "loss curves": plot_loss_curves(curves),
+        "stability": plot_stability(0.9, {"a mark": 1.0}),
+        "schedules": plot_schedules(sched),
+        "unit weights": plot_unit_weights({"a": np.ones((784, 6)), "b": np.zeros((784, 6))}),
+        "batch norm grid": plot_batchnorm_grid(grid),
+        "gap": plot_train_test_gap({"a": runs["plain"], "b": runs["plain"], "c": runs["plain"]}),
+        "sweep": plot_weight_decay_sweep([RunSummary(1.0, 0.7, 0.9, 0.7)] * 4, (0, 0.01, 0.03, 0.1)),
+        "ensemble": plot_dropout_ensemble([1, 2, 4], [0.8, 0.9, 0.95]),
+        "search": plot_search([trials, trials[:2]], {"lr": (1e-3, 1e-1), "weight_decay": (1e-5, 1e-3)}),
+    }
+    for name, fig in figures.items():
+        assert legibility_problems(fig) == [], (name, legibility_problems(fig))
+        assert fig.get_figwidth() * fig.dpi <= 900, name  # shown unshrunk in JupyterLab

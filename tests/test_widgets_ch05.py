@@ -16,6 +16,7 @@ from common.widgets.activation_histograms import (
     draw_activation_histograms,
     plot_init_spread,
 )
+from common.plots.style import legibility_problems
 from common.widgets.optimizer_race import draw_optimizer_paths, optimizer_paths_widget
 
 
@@ -33,8 +34,8 @@ def _legend_texts(fig) -> list[str]:
 def test_static_optimizer_figure_has_title_axes_and_legend(surface: str) -> None:
     fig = draw_optimizer_paths(surface, names=OPTIMIZER_NAMES)
     ax = fig.view.ax
-    assert ax.get_visible() and "steps from" in ax.get_title()
-    assert SURFACES[surface].formula in [t.get_text() for t in ax.texts]  # the formula, above the title
+    assert ax.get_visible() and "steps from" in fig.view.title.get_text()
+    assert fig.view.formula.get_text() == SURFACES[surface].formula  # the formula, above the title
     assert ax.get_xlabel() and ax.get_ylabel()
     texts = _legend_texts(fig)
     assert sum(t.split(" (")[0] in OPTIMIZER_NAMES for t in texts) == len(OPTIMIZER_NAMES)
@@ -53,11 +54,31 @@ def test_diverged_paths_are_labelled_in_legend_and_title() -> None:
     fig = draw_optimizer_paths("elongated", names=("SGD", "Adam"), lr_scale=10)
     texts = _legend_texts(fig)
     assert any(t.startswith("SGD") and t.endswith("diverged") for t in texts)
-    assert "diverged" in fig.view.ax.get_title()
+    assert "diverged" in fig.view.title.get_text()
     line, _ = fig.view.lines["elongated"]["SGD"]
     x, y = line.get_data()
     assert np.all(np.isfinite(x)) and np.all(np.abs(y) < 100)  # cut near the view, never 1e6
-    assert line.get_linestyle() == "--"
+    assert line.get_linestyle() == ":"  # dotted, unlike any optimiser's own style
+
+
+def test_adagrad_stays_visible_under_rmsprop_on_the_saddle() -> None:
+    fig = draw_optimizer_paths("saddle", names=OPTIMIZER_NAMES)
+    ada, _ = fig.view.lines["saddle"]["AdaGrad"]
+    rms, _ = fig.view.lines["saddle"]["RMSprop"]
+    assert ada.get_linewidth() > 2 * rms.get_linewidth() and ada.get_zorder() < rms.get_zorder()
+    assert ada.get_color() != rms.get_color() and ada.get_linestyle() != rms.get_linestyle()
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+def test_chapter5_widget_figures_read_on_a_projector(surface: str) -> None:
+    fig = draw_optimizer_paths(surface, names=OPTIMIZER_NAMES, lr_scale=10)
+    assert legibility_problems(fig) == [], legibility_problems(fig)
+    box = optimizer_paths_widget(surface)
+    assert legibility_problems(box.view.fig) == []
+    for init, activation, depth in (("std 1", "sigmoid", 5), ("He", "relu", 10)):
+        assert legibility_problems(draw_activation_histograms(init, activation, depth)) == []
+    assert legibility_problems(activation_histogram_widget().view.fig) == []
+    assert legibility_problems(plot_init_spread()) == []
 
 
 @pytest.mark.parametrize(("lr_scale", "start"), [(100.0, (10.0, 5.0)), (0.01, (0.0, 0.0))])

@@ -6,8 +6,12 @@ expected and a hint for the usual slips) and returns ``True`` only when
 everything is right. Nothing here raises: an unfinished stub (``raise
 NotImplementedError``) or a crash in the learner's code becomes a message.
 The reference answers come from :mod:`common.optimizers`,
-:mod:`common.initializers`, :mod:`common.layers` and :mod:`common.lessons.hyperparams`.
-Introduced in chapter 5.
+:mod:`common.initializers`, :mod:`common.layers`, :mod:`common.gradient` (the
+gradient check of the batch-norm backward pass) and
+:mod:`common.lessons.quadratic_stability`. Two checks belong to "try it"
+cells in the text rather than to the exercises: :func:`check_stable_lr`
+(section 6) and :func:`check_initial_loss` (the sanity checks). Introduced in
+chapter 5.
 """
 
 from __future__ import annotations
@@ -27,17 +31,25 @@ from common.exercises._checking import (
     name as _name,
     summary as _summary_of,
 )
+from common.gradient import numerical_gradient, relative_error
 from common.initializers import he_std, xavier_std
 from common.layers import BN_EPS, BatchNormalization
-from common.optimizers import Momentum
+from common.lessons.optimizer_paths import SURFACES, optimizer_path
+from common.lessons.quadratic_stability import stability_limit
+from common.optimizers import Adam, Momentum, Nesterov
 
 __all__ = [
+    "check_stable_lr",
+    "check_initial_loss",
     "check_momentum_step",
+    "check_adam_step",
     "check_he_std",
     "check_dropout_forward",
     "check_batchnorm_forward",
+    "check_batchnorm_backward",
     "check_weight_decay_loss",
     "check_log_uniform",
+    "check_below_counts",
 ]
 
 _summary = partial(_summary_of, one_right="The test passed.",
@@ -61,6 +73,98 @@ def _close(a: Any, b: np.ndarray, rtol: float = 1e-6, atol: float = 1e-9) -> boo
 def _fail(fn_result_msg: str) -> bool:
     print(f"{_BAD} {fn_result_msg}")
     return _summary(1, 1)
+
+
+# --- Try it (section 6): the largest stable learning rate ---------------------------------------------
+
+
+def check_stable_lr(lr: Any) -> bool:
+    """Check the largest learning rate for which Nesterov (α = 0.9) converges on the elongated valley.
+
+    The valley ``x²/20 + y²`` has curvature 2 across (y) and 0.1 along (x);
+    the answer is ``2(1 + α)/(1 + 2α) / 2 ≈ 0.679``. Within 2 % counts as
+    right. Whatever the answer, Nesterov is run just below and just above it
+    (``optimizer_path``, 400 steps), so the learner sees the border the
+    formula predicts. Introduced in chapter 5, section 6 (try it).
+    """
+    value = _number_answer(lr, "your learning rate")
+    if value is None:
+        return False
+    alpha, curvature = 0.9, 2.0
+    exact = stability_limit("Nesterov", alpha) / curvature
+    valley = SURFACES["elongated"]
+    if value > 0:
+        for factor in (0.97, 1.03):
+            run = optimizer_path(Nesterov(lr=factor * value, momentum=alpha), valley.gradient, valley.start,
+                                 400, f=valley.value, minima=valley.minima)
+            verdict = "diverges" if run.diverged else "converges"
+            print(f"  Nesterov with η = {factor * value:.4g} ({factor:.0%} of yours) {verdict} on the valley")
+    if math.isclose(value, exact, rel_tol=0.02):
+        print(f"{_OK} η = {value:.4g}: the border is ηλ = 2(1 + α)/(1 + 2α) = {exact * curvature:.4g} "
+              f"with λ = {curvature:g}, so η < {exact:.4g}")
+        return True
+    if math.isclose(value, stability_limit("SGD") / curvature, rel_tol=0.02):
+        hint = "that is plain SGD's border 2/λ; Nesterov's extra gradient term lowers it"
+    elif math.isclose(value, stability_limit("Momentum", alpha) / curvature, rel_tol=0.02):
+        hint = "that is Momentum's border 2(1 + α)/λ; Nesterov's is 2(1 + α)/(1 + 2α) divided by λ"
+    elif math.isclose(value, exact * curvature, rel_tol=0.02):
+        hint = "that is the border for ηλ; divide by the curvature across the valley, λ = 2"
+    elif math.isclose(value, exact * curvature / 0.1, rel_tol=0.02) or math.isclose(value, exact * 20, rel_tol=0.02):
+        hint = "the steep direction decides: use the curvature across the valley (λ = 2), not along it (0.1)"
+    else:
+        hint = "take Nesterov's border for ηλ from the text and divide it by the largest curvature of the valley"
+    print(f"{_BAD} η = {value:.4g} is not the border: {hint}")
+    return False
+
+
+# --- Try it (sanity checks): the loss of a network that knows nothing -----------------------------------
+
+
+def check_initial_loss(loss: Any) -> bool:
+    """Check the cross-entropy a 10-class network should show before training: ln 10 ≈ 2.303.
+
+    Introduced in chapter 5, the sanity checks (try it).
+    """
+    value = _number_answer(loss, "your loss")
+    if value is None:
+        return False
+    exact = math.log(10)
+    if math.isclose(value, exact, rel_tol=1e-3):
+        print(f"{_OK} {value:.4f}: every class gets probability 1/10, and −ln(1/10) = ln 10 = {exact:.4f}")
+        return True
+    if math.isclose(value, 1.0, rel_tol=1e-3):
+        hint = "that is log₁₀ 10; the cross-entropy uses the natural logarithm"
+    elif math.isclose(value, math.log2(10), rel_tol=1e-3):
+        hint = "that is log₂ 10, in bits; the course's cross-entropy is in nats (natural logarithm)"
+    elif math.isclose(value, 0.1, rel_tol=1e-3):
+        hint = "0.1 is the probability of each class; the loss is −ln of the probability of the right one"
+    elif math.isclose(value, -exact, rel_tol=1e-3):
+        hint = "mind the sign: the loss is −ln(1/10), a positive number"
+    elif math.isclose(value, 0.0, abs_tol=1e-9):
+        hint = "0 is the loss of a perfect, certain network; an untrained one is unsure"
+    else:
+        hint = "an untrained network gives every class about the same probability: what is −ln of it?"
+    print(f"{_BAD} {value:.4g}: {hint}")
+    return False
+
+
+def _number_answer(value: Any, what: str) -> float | None:
+    """The learner's answer as a finite float, or ``None`` after printing why it is not one."""
+    if value is None or value is Ellipsis:
+        print(f"{_BAD} Not answered yet: set {what} to a number, then run this check again.")
+        return None
+    if callable(value):
+        print(f"{_BAD} expected a number, got a function: write the value itself")
+        return None
+    try:
+        number = float(np.asarray(value, dtype=float).reshape(()))
+    except (TypeError, ValueError):
+        print(f"{_BAD} expected one number, got {value!r}")
+        return None
+    if not math.isfinite(number):
+        print(f"{_BAD} expected a finite number, got {number}")
+        return None
+    return number
 
 
 # --- Exercise 1: one step of Momentum ------------------------------------------------------------
@@ -92,9 +196,14 @@ def check_momentum_step(fn: Callable) -> bool:
         v_old = momentum * v_old - lr * g
         stale.append(p_old.copy())
     uphill = [2 * param0 - e for e in expected]
+    nesterov, state, p = [], {}, param0.copy()
+    for g in grads:
+        p, state = Nesterov(lr=lr, momentum=momentum).step(p, g, state)
+        nesterov.append(p)
     wrong = [(sgd, "this is plain SGD: the velocity must remember the last step (v ← αv − η·g)"),
              (stale, "update v first, then move W by the *new* v"),
-             (uphill, "the step goes uphill: with v ← αv − η·g the update is W ← W + v")]
+             (uphill, "the step goes uphill: with v ← αv − η·g the update is W ← W + v"),
+             (nesterov, "that is Nesterov's step (W ← W + αv − η·g); Momentum moves by v alone")]
 
     param, v = param0.copy(), np.zeros_like(param0)
     n_right = 0
@@ -121,13 +230,89 @@ def check_momentum_step(fn: Callable) -> bool:
     return _summary(0, 3)
 
 
-# --- Exercise 2: He's standard deviation -----------------------------------------------------------
+# --- Exercise 2: Adam's bias correction ------------------------------------------------------------
+
+
+def _adam_series(param0: np.ndarray, grads: list[np.ndarray], lr: float, b1: float, b2: float, eps: float,
+                 variant: str) -> list[np.ndarray]:
+    """The parameters after each step of Adam, or of a typical slip (for the hints)."""
+    p, m, v, out = param0.copy(), np.zeros_like(param0), np.zeros_like(param0), []
+    for t, g in enumerate(grads, start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        m_hat = m if variant in ("none", "v only") else m / (1 - b1**t)
+        v_hat = v if variant in ("none", "m only") else v / (1 - b2**t)
+        if variant == "no sqrt":
+            p = p - lr * m_hat / (v_hat + eps)
+        elif variant == "multiplied":
+            p = p - lr * (m * (1 - b1**t)) / (np.sqrt(v * (1 - b2**t)) + eps)
+        else:
+            p = p - lr * m_hat / (np.sqrt(v_hat) + eps)
+        if variant == "stored hats":  # the corrected averages fed back as the new m and v
+            m, v = m_hat, v_hat
+        out.append(p.copy())
+    return out
+
+
+def check_adam_step(fn: Callable) -> bool:
+    """Check ``fn(param, grad, m, v, t, lr, beta1, beta2, eps) -> (new_param, new_m, new_v)``: one Adam step.
+
+    ``t`` is the number of the step, 1 for the first. Five steps are run from
+    ``m = v = 0``, each time feeding back the ``m`` and ``v`` the learner
+    returned, and the parameters are compared with :class:`common.optimizers.Adam`.
+    The usual slips get a hint: no bias correction (the first step is then
+    about 3 times η), correcting only one of the averages, multiplying
+    instead of dividing, counting ``t`` from 0, returning the corrected
+    averages as the new ``m`` and ``v``, forgetting the square root.
+    Introduced in chapter 5, exercise 2.
+    """
+    rng = np.random.default_rng(52)
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, Adam.eps
+    param0 = rng.standard_normal((3, 4))
+    grads = [rng.standard_normal((3, 4)) * 0.1 for _ in range(5)]
+    expected = _adam_series(param0, grads, lr, b1, b2, eps, "right")
+    hints = [("none", "no bias correction: divide m by 1 − β₁ᵗ and v by 1 − β₂ᵗ, or the first steps come "
+                      "out about (1 − β₁)/√(1 − β₂) ≈ 3 times too large"),
+             ("m only", "only m is corrected: v needs its own correction, 1 − β₂ᵗ"),
+             ("v only", "only v is corrected: m needs its own correction, 1 − β₁ᵗ"),
+             ("multiplied", "divide by 1 − βᵗ: the averages start too small, so the correction enlarges them"),
+             ("stored hats", "return the raw averages m and v; the corrected m̂ and v̂ are only for the step"),
+             ("no sqrt", "divide by √v̂ + ε: v̂ averages squared gradients")]
+    series = {variant: _adam_series(param0, grads, lr, b1, b2, eps, variant) for variant, _ in hints}
+    param, m, v = param0.copy(), np.zeros_like(param0), np.zeros_like(param0)
+    for t, g in enumerate(grads, start=1):
+        result, msg = _call(fn, param.copy(), g.copy(), np.array(m, dtype=float, copy=True),
+                            np.array(v, dtype=float, copy=True), t, lr, b1, b2, eps)
+        if msg:
+            return _fail(msg)
+        if not isinstance(result, tuple) or len(result) != 3:
+            return _fail(f"{_name(fn)} must return three things (new_param, new_m, new_v), "
+                         f"got {type(result).__name__}")
+        new_param, m, v = result
+        if _close(new_param, expected[t - 1], rtol=1e-6, atol=1e-10):
+            print(f"{_OK} step {t}: parameters match common.optimizers.Adam")
+            param = np.asarray(new_param, dtype=float)
+            continue
+        arr = _as_array(new_param)
+        if arr is None or arr.shape != param0.shape:
+            hint = f"new_param should have shape {param0.shape}, got {np.shape(new_param)}"
+        elif t == 1 and not np.all(np.isfinite(arr)):
+            hint = "t counts from 1: at the first step 1 − β₁ᵗ = 1 − β₁, never 0"
+        else:
+            hint = next((h for variant, h in hints if _close(arr, series[variant][t - 1], rtol=1e-6, atol=1e-10)),
+                        "expected m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ), W ← W − η·m̂/(√v̂ + ε)")
+        print(f"{_BAD} step {t}: parameters differ from common.optimizers.Adam: {hint}")
+        return _summary(len(grads) - t + 1, len(grads))
+    return _summary(0, len(grads))
+
+
+# --- Exercise 3: He's standard deviation -----------------------------------------------------------
 
 
 def check_he_std(fn: Callable) -> bool:
     """Check ``fn(n_in) -> float``, the standard deviation of He initialisation, √(2 / n_in).
 
-    Introduced in chapter 5, exercise 2.
+    Introduced in chapter 5, exercise 3.
     """
     sizes = (1, 2, 50, 100, 784)
     wrong = 0
@@ -158,7 +343,7 @@ def check_he_std(fn: Callable) -> bool:
     return _summary(wrong, len(sizes))
 
 
-# --- Exercise 3: dropout forward, training and test ---------------------------------------------------
+# --- Exercise 4: dropout forward, training and test ---------------------------------------------------
 
 
 def check_dropout_forward(fn: Callable) -> bool:
@@ -167,7 +352,7 @@ def check_dropout_forward(fn: Callable) -> bool:
     ``mask`` is the boolean keep-mask (True = the unit survives), given so the
     check is deterministic. Training: ``x * mask / (1 − ratio)``; test: ``x``
     unchanged, as in :class:`common.layers.Dropout`. Introduced in chapter 5,
-    exercise 3.
+    exercise 4.
     """
     rng = np.random.default_rng(53)
     x = rng.standard_normal((4, 6))
@@ -215,7 +400,7 @@ def check_dropout_forward(fn: Callable) -> bool:
     return _summary(results.count(False), 2)
 
 
-# --- Exercise 4: batch-norm forward ------------------------------------------------------------------
+# --- Exercise 5: batch-norm forward ------------------------------------------------------------------
 
 
 def check_batchnorm_forward(fn: Callable) -> bool:
@@ -224,7 +409,7 @@ def check_batchnorm_forward(fn: Callable) -> bool:
     Training-mode forward of :class:`common.layers.BatchNormalization`: mean
     and (biased) variance over the batch axis, ``x̂ = (x − μ) / √(σ² + ε)``,
     output ``γ x̂ + β``. One feature is constant, so forgetting ε shows.
-    Introduced in chapter 5, exercise 4.
+    Introduced in chapter 5, exercise 5.
     """
     rng = np.random.default_rng(54)
     x = rng.standard_normal((8, 5)) * np.array([1.0, 10.0, 0.1, 3.0, 1.0]) + np.array([0, 5, -2, 0, 0])
@@ -273,13 +458,105 @@ def check_batchnorm_forward(fn: Callable) -> bool:
     return _summary(results.count(False), 2)
 
 
-# --- Exercise 5: the weight-decay loss -------------------------------------------------------------
+# --- Exercise 6: batch-norm backward, with a gradient check ------------------------------------------
+
+
+def _bn_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
+    return gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta
+
+
+def _bn_backward_variants(dy: np.ndarray, x: np.ndarray, gamma: np.ndarray, eps: float) -> dict[str, tuple]:
+    """Typical slips of the backward pass, as (dx, dgamma, dbeta), for the hints."""
+    std = np.sqrt(x.var(axis=0) + eps)
+    xh = (x - x.mean(axis=0)) / std
+    dxh = gamma * dy
+    dgamma, dbeta = np.sum(dy * xh, axis=0), dy.sum(axis=0)
+    mean_dxh, mean_proj = dxh.mean(axis=0), np.mean(dxh * xh, axis=0)
+    return {
+        "constants": (dxh / std, dgamma, dbeta),
+        "no variance path": ((dxh - mean_dxh) / std, dgamma, dbeta),
+        "no mean path": ((dxh - xh * mean_proj) / std, dgamma, dbeta),
+        "no gamma": ((dy - dy.mean(axis=0) - xh * np.mean(dy * xh, axis=0)) / std, dgamma, dbeta),
+    }
+
+
+_BN_HINTS = {
+    "constants": "μ_B and σ_B² depend on every input of the batch: subtract the mean of dx̂ and x̂ times the "
+                 "mean of dx̂ ⊙ x̂ before dividing by √(σ_B² + ε)",
+    "no variance path": "the path through σ_B² is missing: subtract x̂ · mean(dx̂ ⊙ x̂) as well",
+    "no mean path": "the path through μ_B is missing: subtract mean(dx̂) as well",
+    "no gamma": "dx̂ = γ ⊙ dy: the scale γ sits between x̂ and y",
+}
+
+
+def check_batchnorm_backward(fn: Callable) -> bool:
+    """Check ``fn(dy, x, gamma, eps) -> (dx, dgamma, dbeta)``, batch norm's backward pass in training mode.
+
+    ``x`` is a batch (N, D); ``dy`` the gradient arriving at the output
+    ``y = γ x̂ + β``. Each returned gradient is compared, by relative error, with
+    a numerical gradient of ``L = Σ dy ⊙ y`` (central differences, float64):
+    a gradient check. The relative errors are printed; below 1e-6 passes.
+    Introduced in chapter 5, exercise 6.
+    """
+    rng = np.random.default_rng(57)
+    n, d = 8, 5
+    x = rng.standard_normal((n, d)) * np.array([1.0, 5.0, 0.2, 2.0, 1.0]) + np.array([0.0, 3.0, -1.0, 0.5, 2.0])
+    gamma = rng.uniform(0.5, 2.0, d)
+    beta = rng.standard_normal(d)
+    dy = rng.standard_normal((n, d))
+    eps = BN_EPS
+
+    def loss(_: np.ndarray) -> float:
+        return float(np.sum(dy * _bn_forward(x, gamma, beta, eps)))
+
+    numeric = {"dx": numerical_gradient(loss, x, h=1e-5), "dgamma": numerical_gradient(loss, gamma, h=1e-5),
+               "dbeta": numerical_gradient(loss, beta, h=1e-5)}
+    got, msg = _call(fn, dy.copy(), x.copy(), gamma.copy(), eps)
+    if msg:
+        return _fail(msg)
+    if not isinstance(got, tuple) or len(got) != 3:
+        return _fail(f"{_name(fn)} must return three arrays (dx, dgamma, dbeta), got {type(got).__name__}")
+    variants = _bn_backward_variants(dy, x, gamma, eps)
+    wrong = 0
+    for k, (label, answer) in enumerate(zip(("dx", "dgamma", "dbeta"), got)):
+        arr, want = _as_array(answer), numeric[label]
+        if arr is None or arr.shape != want.shape:
+            axis_hint = (": sum over the batch (axis 0), one value per feature" if label != "dx" and
+                         arr is not None and arr.shape == (n,) else "")
+            print(f"{_BAD} {label}: expected shape {want.shape}, got {np.shape(answer)}{axis_hint}")
+            wrong += 1
+            continue
+        err = relative_error(arr, want)
+        if err < 1e-6:
+            print(f"{_OK} {label}: relative error {err:.1e} against the numerical gradient")
+            continue
+        hint = next((_BN_HINTS[v] for v, grads in variants.items()
+                     if k == 0 and _close(arr, grads[0], rtol=1e-6, atol=1e-9)), None)
+        if hint is None and label == "dgamma" and _close(arr, dy.sum(axis=0)):
+            hint = "∂L/∂γ = Σᵢ dyᵢ ⊙ x̂ᵢ: each γ multiplies x̂"
+        if hint is None and label == "dx" and _close(arr, _unbiased_dx(dy, x, gamma, eps)):
+            hint = "use the batch variance with 1/N (np.var's default), as the forward pass does"
+        print(f"{_BAD} {label}: relative error {err:.1e} against the numerical gradient"
+              + (f": {hint}" if hint else ""))
+        wrong += 1
+    return _summary(wrong, 3)
+
+
+def _unbiased_dx(dy: np.ndarray, x: np.ndarray, gamma: np.ndarray, eps: float) -> np.ndarray:
+    """The compact dx formula evaluated with the 1/(N − 1) variance (a slip worth a hint)."""
+    std = np.sqrt(x.var(axis=0, ddof=1) + eps)
+    xh = (x - x.mean(axis=0)) / std
+    dxh = gamma * dy
+    return (dxh - dxh.mean(axis=0) - xh * np.mean(dxh * xh, axis=0)) / std
+
+
+# --- Exercise 7: the weight-decay loss -------------------------------------------------------------
 
 
 def check_weight_decay_loss(fn: Callable) -> bool:
     """Check ``fn(data_loss, weights, lam) -> float``: ``L0 + λ/2 · Σ W²`` over every weight matrix.
 
-    Introduced in chapter 5, exercise 5.
+    Introduced in chapter 5, exercise 7.
     """
     rng = np.random.default_rng(55)
     weights = [rng.standard_normal((4, 3)), rng.standard_normal((3, 2))]
@@ -319,15 +596,18 @@ def check_weight_decay_loss(fn: Callable) -> bool:
     return _summary(wrong, len(cases))
 
 
-# --- Exercise 6: sampling on a log scale ------------------------------------------------------------
+# --- Exercise 8: sampling on a log scale ------------------------------------------------------------
 
 
 def check_log_uniform(fn: Callable) -> bool:
-    """Check ``fn(low, high, size, rng)``: samples whose log10 is uniform between log10(low) and log10(high).
+    """Check ``fn(low, high, size, rng)``: random samples whose log10 is uniform between log10(low) and log10(high).
 
-    20,000 samples over 1e-6 … 1e-2 must be positive, inside the range, and
-    fall about equally (25 % ± 3 %) into each of the four decades.
-    Introduced in chapter 5, exercise 6.
+    20,000 samples over 1e-6 … 1e-2 must lie inside the range and fall about
+    equally (25 % ± 3 %) into each of the four decades. They must also be
+    random and drawn from the ``rng`` passed in: the same seed twice must give
+    the same samples, another seed other samples, and an evenly spaced grid
+    (``np.geomspace``, or sorted output) is rejected. Introduced in chapter 5,
+    exercise 8.
     """
     low, high, size = 1e-6, 1e-2, 20_000
     got, msg = _call(fn, low, high, size, np.random.default_rng(56))
@@ -346,8 +626,7 @@ def check_log_uniform(fn: Callable) -> bool:
         else:
             hint = f"smallest {arr.min():.3g}, largest {arr.max():.3g}"
         print(f"{_BAD} samples outside [{low:g}, {high:g}]: {hint}")
-        results.append(False)
-        return _summary(1, 2)
+        return _summary(1, 3)
     with np.errstate(all="ignore"):
         share = np.histogram(np.log10(arr), bins=4, range=(-6, -2))[0] / size
     text = ", ".join(f"{s:.0%}" for s in share)
@@ -359,4 +638,64 @@ def check_log_uniform(fn: Callable) -> bool:
                 "uniformly instead" if share[-1] > 0.8 else "expected about 25 % in each decade")
         print(f"{_BAD} share of samples per decade 1e-6…1e-5…1e-4…1e-3…1e-2: {text}: {hint}")
         results.append(False)
-    return _summary(results.count(False), 2)
+    again, _ = _call(fn, low, high, size, np.random.default_rng(56))
+    other, _ = _call(fn, low, high, size, np.random.default_rng(57))
+    again, other = _as_array(again), _as_array(other)
+    if np.all(np.diff(arr) >= 0) or np.all(np.diff(arr) <= 0):
+        print(f"{_BAD} the samples come out sorted, like an evenly spaced grid (np.geomspace): "
+              "draw them at random with rng")
+        results.append(False)
+    elif again is None or again.shape != arr.shape or not np.array_equal(again, arr):
+        print(f"{_BAD} the same seed gave different samples: draw them with the rng passed in, "
+              "not with np.random or a generator of your own")
+        results.append(False)
+    elif other is not None and other.shape == arr.shape and np.array_equal(other, arr):
+        print(f"{_BAD} another seed gave the same samples: draw them with the rng passed in")
+        results.append(False)
+    else:
+        print(f"{_OK} random, and drawn from the rng passed in (the same seed repeats them, another does not)")
+        results.append(True)
+    return _summary(results.count(False), 3)
+
+
+def check_below_counts(n_log: Any, n_uniform: Any) -> bool:
+    """Check the second question of exercise 8: of 1,000 learning rates between 1e-5 and 1e-1, how many below 1e-3?
+
+    Expected: about half of the log-uniform ones (two of the four decades lie
+    below 1e-3) and about 1 % of the uniform ones ((1e-3 − 1e-5)/(1e-1 − 1e-5)).
+    Counts of one random draw are accepted within their chance spread
+    (log-uniform 440 to 560, uniform 0 to 25). Introduced in chapter 5,
+    exercise 8.
+    """
+    counts = []
+    for value, what in ((n_log, "n_log"), (n_uniform, "n_uniform")):
+        number = _number_answer(value, what)
+        if number is None:
+            return _summary(1, 2)
+        counts.append(number)
+    n_log_value, n_uni_value = counts
+    wrong = 0
+    if 0 < n_log_value <= 1 or 0 < n_uni_value < 1:
+        print(f"{_BAD} these look like fractions; the question asks how many of the 1,000 samples")
+        return _summary(2, 2)
+    if 440 <= n_log_value <= 560:
+        print(f"{_OK} log-uniform: {n_log_value:g} of 1,000, about half: 1e-5…1e-3 is two of the four decades")
+    else:
+        if n_log_value <= 25:
+            hint = "that is what a linear uniform draw gives; did you swap the two counts?"
+        elif 220 <= n_log_value <= 280:
+            hint = "1e-5 to 1e-3 spans two of the four decades, not one"
+        else:
+            hint = "each of the four decades gets a quarter of the samples; how many decades lie below 1e-3?"
+        print(f"{_BAD} log-uniform: {n_log_value:g} of 1,000: {hint}")
+        wrong += 1
+    if 0 <= n_uni_value <= 25:
+        print(f"{_OK} uniform: {n_uni_value:g} of 1,000, about 1 %: (1e-3 − 1e-5)/(1e-1 − 1e-5) ≈ 0.0099")
+    else:
+        if 440 <= n_uni_value <= 560:
+            hint = "that is the log-uniform count; did you swap the two counts?"
+        else:
+            hint = "a uniform draw puts a share (1e-3 − 1e-5)/(1e-1 − 1e-5) of its samples below 1e-3"
+        print(f"{_BAD} uniform: {n_uni_value:g} of 1,000: {hint}")
+        wrong += 1
+    return _summary(wrong, 2)

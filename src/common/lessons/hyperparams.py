@@ -153,8 +153,9 @@ def network_objective(
     """An objective for :func:`random_search`: train a MultiLayerNet with SGD and these settings.
 
     ``params`` must hold ``"lr"`` (SGD's learning rate) and ``"weight_decay"``
-    (λ). Returns ``(validation accuracy, training accuracy)``; a diverged run
-    gives NaN. Introduced in chapter 5, Training techniques.
+    (λ). Returns ``(validation accuracy, training accuracy)``, measured once,
+    after the last epoch; a diverged run gives NaN. Introduced in chapter 5,
+    Training techniques.
     """
     from common.networks import MultiLayerNet
     from common.trainer import Trainer
@@ -164,7 +165,8 @@ def network_objective(
                             weight_decay_lambda=params["weight_decay"], seed=seed, dtype=dtype)
         trainer = Trainer(net, x_train, t_train, x_val, t_val, epochs=epochs,
                           mini_batch_size=mini_batch_size, optimizer="sgd",
-                          optimizer_param={"lr": params["lr"]}, seed=seed, progress=False)
+                          optimizer_param={"lr": params["lr"]}, evaluate_every="end", seed=seed,
+                          progress=False)
         with np.errstate(all="ignore"):
             history = trainer.train()
         return history.test_acc[-1], history.train_acc[-1]

@@ -9,10 +9,16 @@ Introduced in chapter 0, Prelude.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from matplotlib import cycler
 from matplotlib.figure import Figure
 
-__all__ = ["OKABE_ITO", "MARKERS", "COURSE_RC", "use_course_style", "legibility_problems"]
+__all__ = ["OKABE_ITO", "MARKERS", "COURSE_RC", "use_course_style", "in_course_style", "legibility_problems"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 OKABE_ITO: tuple[str, ...] = (
     "#0072B2",  # blue
@@ -58,6 +64,23 @@ def use_course_style() -> None:
     import matplotlib as mpl
 
     mpl.rcParams.update(COURSE_RC)
+
+
+def in_course_style(draw: _F) -> _F:
+    """Decorator: run a figure function under :data:`COURSE_RC`, whatever the session's style.
+
+    Font sizes are fixed when a text is made, so the style must be in force
+    then; this makes a figure read the same in a test, a script or a notebook
+    that never called :func:`use_course_style`.
+    """
+    import matplotlib as mpl
+
+    @functools.wraps(draw)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with mpl.rc_context(COURSE_RC):
+            return draw(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
 
 
 def legibility_problems(

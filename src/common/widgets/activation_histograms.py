@@ -28,6 +28,7 @@ from common.lessons.activation_stats import (
     gradient_spread,
     layer_histograms,
 )
+from common.plots.style import MARKERS, OKABE_ITO, in_course_style
 
 __all__ = [
     "HistogramView",
@@ -36,8 +37,13 @@ __all__ = [
     "activation_histogram_widget",
 ]
 
-FIGSIZE = (10.0, 4.4)
-_BAR = {"sigmoid": "#1f77b4", "tanh": "#2ca02c", "relu": "#d62728"}
+FIGSIZE = (9.0, 5.4)
+"""Inches: 900 pixels wide at the course's 100 dpi, the width JupyterLab shows without shrinking."""
+
+WIDGET_DPI = 72
+"""The widget's resolution: fewer pixels per redraw; its text is still at least 11 points."""
+
+_BAR = {"sigmoid": OKABE_ITO[0], "tanh": OKABE_ITO[2], "relu": OKABE_ITO[5]}
 _PRETTY = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
 
 
@@ -66,31 +72,31 @@ class HistogramView:
         for k in range(MAX_DEPTH):
             ax = fig.add_axes((0, 0, 0.1, 0.1))  # placed by _arrange
             bars = ax.stairs(np.zeros(bins), np.linspace(0, 1, bins + 1), fill=True, color=_BAR["sigmoid"])
-            text = ax.text(0.97, 0.96, "", transform=ax.transAxes, ha="right", va="top", fontsize=7.5,
+            text = ax.text(0.97, 0.96, "", transform=ax.transAxes, ha="right", va="top", fontsize=11,
                            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
             ax.set_ylim(0, 1.08)
             ax.set_yticks([])
-            ax.tick_params(axis="x", labelsize=7.5)
-            ax.set_title(f"layer {k + 1}", fontsize=9, pad=2)
+            ax.tick_params(axis="x", labelsize=11)
+            ax.set_title(f"layer {k + 1}", fontsize=12, pad=3)
             self.axes.append(ax)
             self.bars.append(bars)
             self.texts.append(text)
         self.depth = 0
-        self.xlabels = [fig.text(0.5, 0.02, "", ha="center", fontsize=9)]
-        self.title = fig.suptitle("", fontsize=10.5, y=0.985)
+        self.xlabels = [fig.text(0.5, 0.015, "", ha="center", fontsize=12)]
+        self.title = fig.suptitle("", fontsize=13, y=0.985)
         self.hist: LayerHistograms | None = None
 
     def _arrange(self, depth: int) -> None:
         """One row of panels for up to five layers, two rows for more; the rest hidden."""
         rows = 1 if depth <= MAX_DEPTH // 2 and not self.fixed_grid else 2
         cols = depth if rows == 1 else MAX_DEPTH // 2
-        left, right, bottom, top, gap_x, gap_y = 0.045, 0.99, 0.13, 0.80, 0.022, 0.14
+        left, right, bottom, top, gap_x, gap_y = 0.075, 0.99, 0.12, 0.80, 0.025, 0.12
         w = (right - left - (cols - 1) * gap_x) / cols
         h = (top - bottom - (rows - 1) * gap_y) / rows
         for k, ax in enumerate(self.axes):
             r, c = divmod(k, cols)
             ax.set_position((left + c * (w + gap_x), top - (r + 1) * h - r * gap_y, w, h))
-            ax.set_ylabel("share of values\n(tallest bar = 1)" if c == 0 else "", fontsize=8)
+            ax.set_ylabel("share of values\n(tallest bar = 1)" if c == 0 else "", fontsize=11)
         self.depth = depth
 
     def update(self, init: str = "Xavier", activation: str = "sigmoid", depth: int = 5) -> LayerHistograms:
@@ -145,67 +151,69 @@ class HistogramView:
         return out
 
 
+@in_course_style
 def draw_activation_histograms(init: str = "Xavier", activation: str = "sigmoid", depth: int = 5,
-                               dpi: int = 80) -> Figure:
+                               dpi: int = 100) -> Figure:
     """Per-layer histograms for one setting, as a static figure (the widget's default state).
 
     Introduced in chapter 5, Training techniques.
     """
     import matplotlib.pyplot as plt
 
-    fig = plt.figure(figsize=FIGSIZE, dpi=dpi)
+    fig = plt.figure(figsize=FIGSIZE, dpi=dpi, layout="none")  # axes placed by hand
     fig.view = HistogramView(fig)  # for tests
     fig.view.update(init, activation, depth)
     return fig
 
 
+_INIT_COLOURS = {"std 1": OKABE_ITO[7], "std 0.01": OKABE_ITO[1], "Xavier": OKABE_ITO[0], "He": OKABE_ITO[5]}
+_ACT_STYLES = {"sigmoid": ("-", MARKERS[0]), "tanh": ("--", MARKERS[1]), "relu": (":", MARKERS[2])}
+
+
+@in_course_style
 def plot_init_spread(
     settings: Sequence[tuple[str, str]] = (("sigmoid", "std 1"), ("sigmoid", "std 0.01"),
                                            ("sigmoid", "Xavier"), ("tanh", "Xavier"),
                                            ("relu", "std 0.01"), ("relu", "Xavier"), ("relu", "He")),
     depth: int = MAX_DEPTH,
-    dpi: int = 80,
 ) -> Figure:
-    """Two panels: each layer's activation spread (left) and weight-gradient size (right, log scale).
+    """Two panels: each layer's activation spread (left) and weight-gradient size (right), log scales.
 
     One line per (activation, initialisation) in ``settings``, from
-    :func:`~common.lessons.activation_stats.gradient_spread`. Introduced in chapter 5.
+    :func:`~common.lessons.activation_stats.gradient_spread`: the colour is the
+    initialisation, the line style and marker the activation. Introduced in chapter 5.
     """
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10.5, 4.6), dpi=dpi, layout="constrained")
-    colours = {"std 1": "#7f7f7f", "std 0.01": "#ff7f0e", "Xavier": "#1f77b4", "He": "#d62728"}
-    styles = {"sigmoid": "-o", "tanh": "--s", "relu": ":^"}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.0, 6.0), layout="constrained")
     layers = np.arange(1, depth + 1)
     floor = 1e-13
     for activation, init in settings:
         act_std, grad = gradient_spread(init, activation, depth)
-        label = f"{_PRETTY[activation]}, {init}"
-        kw = dict(color=colours.get(init, "black"), ms=4, lw=1.5, label=label)
-        left.plot(layers, np.maximum(act_std, floor), styles[activation], **kw)
-        right.plot(layers, np.maximum(grad, floor), styles[activation], **kw)
-    left.set_yscale("log")
-    left.set_xlabel("layer")
-    left.set_ylabel("std of the layer's outputs (log scale)")
-    left.set_title("Forward: how spread out each layer's outputs are", fontsize=10)
-    right.set_yscale("log")
-    right.set_xlabel("layer")
-    right.set_ylabel("rms of the weight gradient (log scale)")
-    right.set_title("Backward: how far one step moves each layer's weights", fontsize=10)
+        style, marker = _ACT_STYLES[activation]
+        kw = dict(color=_INIT_COLOURS.get(init, "black"), linestyle=style, marker=marker, ms=6, lw=2.0,
+                  label=f"{_PRETTY[activation]}, {init}")
+        left.plot(layers, np.maximum(act_std, floor), **kw)
+        right.plot(layers, np.maximum(grad, floor), **kw)
+    left.set_ylabel("std of the layer's outputs")
+    left.set_title("Forward: spread of the outputs")
+    right.set_ylabel("rms of the weight gradient")
+    right.set_title("Backward: size of the gradient")
     for ax in (left, right):
+        ax.set_yscale("log")
+        ax.set_xlabel("layer")
         ax.set_xticks(layers)
         ax.grid(alpha=0.3, which="major")
-    for ax in (left, right):
         ax.set_ylim(bottom=floor / 3)
-    fig.legend(*left.get_legend_handles_labels(), loc="outside lower center", ncol=len(settings),
-               fontsize=8.5, frameon=False)
-    fig.suptitle(f"Random stacks of {depth} layers (100 units, 1000 standard-normal inputs); "
-                 f"values below {floor:g} drawn at the bottom", fontsize=11)
+    fig.legend(*left.get_legend_handles_labels(), loc="outside lower center", ncol=4)
+    fig.suptitle(f"Random stacks of {depth} layers (100 units, 1000 standard-normal inputs)\n"
+                 f"log scales; values below {floor:g} drawn at the bottom")
     return fig
 
 
+@in_course_style
 def activation_histogram_widget(init: str = "Xavier", activation: str = "sigmoid", depth: int = 5,
-                                dpi: int = 80):
+                                dpi: int = WIDGET_DPI):
     """Menus for the initialisation and the activation, a depth slider (1–10), and the histograms.
 
     The figure is built once; a change recomputes with the cached
@@ -226,7 +234,7 @@ def activation_histogram_widget(init: str = "Xavier", activation: str = "sigmoid
         "depth": w.IntSlider(value=depth, min=1, max=MAX_DEPTH, description="layers",
                              continuous_update=True, layout=w.Layout(width="300px")),
     }
-    fig = Figure(figsize=FIGSIZE, dpi=dpi)
+    fig = Figure(figsize=FIGSIZE, dpi=dpi, layout="none")
     FigureCanvasAgg(fig)
     view = HistogramView(fig, fixed_grid=True)
     renderer = BlitRenderer(fig, view.dynamic_artists)

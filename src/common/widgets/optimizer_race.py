@@ -27,22 +27,26 @@ from common.lessons.optimizer_paths import (
     clip_path,
     compare_paths,
 )
+from common.plots.style import in_course_style
+from common.plots.training import OPTIMIZER_STYLES
 
 __all__ = [
-    "COLOURS",
     "OptimizerPathView",
     "draw_optimizer_paths",
     "optimizer_paths_widget",
 ]
 
-COLOURS: dict[str, str] = {
-    "SGD": "#1f77b4", "Momentum": "#ff7f0e", "Nesterov": "#8c564b",
-    "AdaGrad": "#2ca02c", "RMSprop": "#9467bd", "Adam": "#d62728",
-}
-"""One colour per optimiser, the same in every figure of chapter 5."""
+FIGSIZE = (9.0, 6.6)
+"""Inches: 900 pixels wide at the course's 100 dpi, the width JupyterLab shows without shrinking."""
 
-FIGSIZE = (8.8, 4.0)
-_PLOT_BOX = (0.075, 0.12, 0.56, 0.74)  # left, bottom, width, height (figure fractions) of the plot area
+WIDGET_DPI = 72
+"""The widget's resolution: fewer pixels to encode per slider step; its text is still at least 11 points."""
+
+_PLOT_BOX = (0.085, 0.30, 0.89, 0.585)  # left, bottom, width, height (figure fractions) of the plot area
+_FONT = 12  # legend, settings and formula; the title is a point larger
+# AdaGrad is drawn as a wide, pale band under the others: where RMSprop follows the same path
+# (the saddle), both stay visible.
+_WIDTH = {"AdaGrad": 5.0}
 
 
 def _axes_box(surface: str, fig_size: tuple[float, float]) -> tuple[float, float, float, float]:
@@ -70,14 +74,14 @@ def _draw_surface(ax: Axes, surface: str, n: int = 120) -> None:
     if s.levels == "log":
         shift = 1e-2 - min(0.0, float(z.min()))
         levels = np.logspace(np.log10(z.min() + shift), np.log10(z.max() + shift), 12)
-        ax.contourf(gx, gy, z + shift, levels=levels, norm=LogNorm(), cmap="Blues", alpha=0.5)
+        ax.contourf(gx, gy, z + shift, levels=levels, norm=LogNorm(), cmap="Greys", alpha=0.45)
     else:
         levels = np.linspace(float(z.min()), float(z.max()), 16)
-        ax.contourf(gx, gy, z, levels=levels, cmap="Blues", alpha=0.55)
+        ax.contourf(gx, gy, z, levels=levels, cmap="Greys", alpha=0.45)
     for m in s.minima:
-        ax.plot(*m, "*", color="black", ms=11, mec="white", mew=0.8, zorder=5)
+        ax.plot(*m, "*", color="black", ms=16, mec="white", mew=1.0, zorder=5)
     for sp in s.saddles:
-        ax.plot(*sp, "X", color="#444444", ms=8, mec="white", mew=0.8, zorder=5)
+        ax.plot(*sp, "X", color="#444444", ms=12, mec="white", mew=1.0, zorder=5)
     ax.set_xlim(*s.xlim)
     ax.set_ylim(*s.ylim)
     ax.set_xlabel("x (first parameter)")
@@ -101,33 +105,40 @@ class OptimizerPathView:
         for name in SURFACES:
             ax = fig.add_axes(_axes_box(name, size), label=name)
             _draw_surface(ax, name)
-            # the formula never changes: a static text above the axes, drawn once into the background
-            ax.text(0.5, 1.0, SURFACES[name].formula, transform=ax.transAxes, ha="center", va="bottom",
-                    fontsize=10).set_y(1.10)
+            ax.tick_params(labelsize=_FONT)
+            ax.xaxis.label.set_size(_FONT)
+            ax.yaxis.label.set_size(_FONT)
             self.axes[name] = ax
             self.lines[name] = {}
             for opt in OPTIMIZER_NAMES:
-                (path,) = ax.plot([], [], "-o", color=COLOURS[opt], ms=2.5, lw=1.4, zorder=3)
-                (end,) = ax.plot([], [], "o", color=COLOURS[opt], ms=7, mec="white", mew=1.0, zorder=4)
+                st = OPTIMIZER_STYLES[opt]
+                wide = opt in _WIDTH
+                (path,) = ax.plot([], [], color=st["color"], marker=st["marker"],
+                                  linestyle="-" if wide else st["linestyle"], ms=0 if wide else 4,
+                                  lw=_WIDTH.get(opt, 1.8), alpha=0.5 if wide else 1.0, zorder=2 if wide else 3)
+                (end,) = ax.plot([], [], marker=st["marker"], color=st["color"], linestyle="none", ms=10,
+                                 mec="white", mew=1.2, zorder=4)
                 self.lines[name][opt] = (path, end)
-            (self.starts[name],) = ax.plot([], [], "s", color="black", ms=7, zorder=6)
+            (self.starts[name],) = ax.plot([], [], "s", color="black", ms=9, zorder=6)
         self.surface = next(iter(SURFACES))
         self.paths: tuple[OptimizerPath, ...] = ()
-        # A hand-made legend: fixed slots of a sample line and a text. A matplotlib legend would
-        # be rebuilt and laid out on every frame, which costs more than everything else together.
-        x, top, step = 0.665, 0.80, 0.056
-        fig.text(x, 0.86, "optimiser (η): result", fontsize=9, va="center", ha="left")
+        # The formula and the title sit above the plot area, the legend and the settings below it.
+        top = _PLOT_BOX[1] + _PLOT_BOX[3]
+        self.formula = fig.text(0.5, top + 0.085, "", fontsize=_FONT + 1, ha="center", va="bottom")
+        self.title = fig.text(0.5, top + 0.03, "", fontsize=_FONT + 1, ha="center", va="bottom")
+        # A hand-made legend: fixed slots of a sample line and a text, three columns. A matplotlib
+        # legend would be rebuilt and laid out on every frame, which costs more than the rest together.
         self.legend_samples: list[Line2D] = []
         self.legend_texts = []
-        for k in range(len(OPTIMIZER_NAMES) + 3):  # the optimisers, start, minimum, saddle point
-            y = top - k * step
-            sample = Line2D([x, x + 0.015, x + 0.03], [y, y, y], transform=fig.transFigure,
+        slots = [(0.012 + 0.375 * (k // 3), 0.155 - 0.045 * (k % 3)) for k in range(len(OPTIMIZER_NAMES))]
+        slots += [(0.762, 0.155 - 0.045 * k) for k in range(3)]  # start, minimum, saddle point
+        for x, y in slots:
+            sample = Line2D([x, x + 0.02, x + 0.04], [y, y, y], transform=fig.transFigure,
                             markevery=[1], visible=False)
             fig.add_artist(sample)
             self.legend_samples.append(sample)
-            self.legend_texts.append(fig.text(x + 0.04, y, "", fontsize=8, va="center", ha="left"))
-        self.settings = fig.text(x, 0.10, "", fontsize=8, va="bottom", ha="left", color="#333333",
-                                 linespacing=1.5)
+            self.legend_texts.append(fig.text(x + 0.048, y, "", fontsize=_FONT - 1, va="center", ha="left"))
+        self.settings = fig.text(0.5, 0.012, "", fontsize=_FONT - 1, va="bottom", ha="center", color="#333333")
 
     @property
     def ax(self) -> Axes:
@@ -160,7 +171,7 @@ class OptimizerPathView:
             ax.set_visible(name == surface)
         ax = self.ax
         by_name = {p.name: p for p in paths}
-        entries = []  # (label, colour, marker, linestyle, marker size)
+        entries = []  # (label, colour, marker, linestyle, line width, alpha, marker size)
         for opt, (line, end) in self.lines[surface].items():
             path = by_name.get(opt)
             if path is None:
@@ -172,38 +183,46 @@ class OptimizerPathView:
             shown = clip_path(path.points, s.xlim, s.ylim) if path.diverged else path.points
             line.set_data(shown[:, 0], shown[:, 1])
             end.set_data(shown[-1:, 0], shown[-1:, 1])
-            line.set_linestyle("--" if path.diverged else "-")
-            entries.append((path.label, COLOURS[opt], "o", "--" if path.diverged else "-", 4))
-        self.starts[surface].set_data([start[0]], [start[1]])
-        entries.append(("start", "black", "s", "none", 6))
-        entries.append(("minimum" if len(s.minima) == 1 else "minima", "black", "*", "none", 9))
+            st = OPTIMIZER_STYLES[opt]
+            style = ":" if path.diverged else "-" if opt in _WIDTH else st["linestyle"]
+            line.set_linestyle(style)
+            entries.append((path.label, st["color"], st["marker"], style, _WIDTH.get(opt, 1.8),
+                            0.5 if opt in _WIDTH else 1.0, 7))
+        marks = [("start", "black", "s", "none", 1.0, 1.0, 8),
+                 ("minimum" if len(s.minima) == 1 else "minima", "black", "*", "none", 1.0, 1.0, 12)]
         if s.saddles:
-            entries.append(("saddle point", "#444444", "X", "none", 7))
-        for k, (sample, text) in enumerate(zip(self.legend_samples, self.legend_texts)):
-            if k < len(entries):
-                label, colour, marker, style, size = entries[k]
-                sample.set(color=colour, marker=marker, linestyle=style, markersize=size, visible=True)
-                text.set_text(label)
-            else:
+            marks.append(("saddle point", "#444444", "X", "none", 1.0, 1.0, 9))
+        self.starts[surface].set_data([start[0]], [start[1]])
+        n_opt = len(OPTIMIZER_NAMES)
+        slots = entries + [None] * (n_opt - len(entries)) + marks + [None] * (3 - len(marks))
+        for entry, sample, text in zip(slots, self.legend_samples, self.legend_texts):
+            if entry is None:
                 sample.set_visible(False)
                 text.set_text("")
-        self.settings.set_text(f"Momentum, Nesterov: α = {momentum:.3g}\nRMSprop: ρ = {rho:.4g}\n"
+                continue
+            label, colour, marker, style, width, alpha, size = entry
+            sample.set(color=colour, marker=marker, linestyle=style, linewidth=width, alpha=alpha,
+                       markersize=size, visible=True)
+            text.set_text(label)
+        self.settings.set_text(f"Momentum, Nesterov: α = {momentum:.3g}   ·   RMSprop: ρ = {rho:.4g}   ·   "
                                f"Adam: β₁ = {beta1:.3g}, β₂ = {beta2:.4g}")
         n_div = sum(p.diverged for p in paths)
         title = f"{steps} steps from ({start[0]:.3g}, {start[1]:.3g}), η × {lr_scale:.3g}"
         if n_div:
-            title += f"; {n_div} diverged (dashed, cut at the edge)"
-        ax.set_title(title, fontsize=10)
+            title += f"; {n_div} diverged (dotted, cut at the edge)"
+        self.formula.set_text(s.formula)
+        self.title.set_text(title)
         return paths
 
     def dynamic_artists(self) -> list:
         """What changes from frame to frame (for :class:`~common.widgets._render.BlitRenderer`)."""
         out = [line for pair in self.lines[self.surface].values() for line in pair]
-        out += [self.starts[self.surface], self.ax.title, self.settings]
+        out += [self.starts[self.surface], self.title, self.formula, self.settings]
         out += [a for pair in zip(self.legend_samples, self.legend_texts) for a in pair]
         return out
 
 
+@in_course_style
 def draw_optimizer_paths(
     surface: str = "elongated",
     names: Sequence[str] = DEFAULT_NAMES,
@@ -214,7 +233,7 @@ def draw_optimizer_paths(
     beta2: float = 0.999,
     start: Sequence[float] | None = None,
     steps: int | None = None,
-    dpi: int = 80,
+    dpi: int = 100,
 ) -> Figure:
     """The optimiser-path picture as a static figure (the widget's default state when called bare).
 
@@ -224,14 +243,15 @@ def draw_optimizer_paths(
     """
     import matplotlib.pyplot as plt
 
-    fig = plt.figure(figsize=FIGSIZE, dpi=dpi)
+    fig = plt.figure(figsize=FIGSIZE, dpi=dpi, layout="none")  # axes placed by hand
     view = OptimizerPathView(fig)
     view.update(surface, names, lr_scale, momentum, rho, beta1, beta2, start, steps)
     fig.view = view  # for tests
     return fig
 
 
-def optimizer_paths_widget(surface: str = "elongated", dpi: int = 80):
+@in_course_style
+def optimizer_paths_widget(surface: str = "elongated", dpi: int = WIDGET_DPI):
     """Checkboxes for the optimisers and sliders for η (log scale), momentum, ρ, β₁, β₂,
     the start point and the number of steps, over a choice of surface.
 
@@ -270,7 +290,7 @@ def optimizer_paths_widget(surface: str = "elongated", dpi: int = 80):
     }
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    fig = Figure(figsize=FIGSIZE, dpi=dpi)
+    fig = Figure(figsize=FIGSIZE, dpi=dpi, layout="none")
     FigureCanvasAgg(fig)
     view = OptimizerPathView(fig)
     renderer = BlitRenderer(fig, view.dynamic_artists)
