@@ -17,7 +17,7 @@ CHAPTERS = ROOT / "chapters"
 NOTEBOOKS = sorted(p for p in CHAPTERS.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 CHAPTER_NOTEBOOKS = [p for p in NOTEBOOKS if p.parent == CHAPTERS]
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
-MIN_WORDS = {"05": 2500, "06": 2500}  # the long chapters; 1,500 elsewhere
+MIN_WORDS = {"05": 2500, "06": 2500, "07": 2500}  # the long chapters; 1,500 elsewhere
 
 
 def _load(path: Path) -> dict:
