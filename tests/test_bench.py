@@ -87,3 +87,21 @@ def test_main_prints_the_table(capsys, monkeypatch):
     assert "np.dot peak" in out and "GFLOP/s" in out
     assert "PyTorch skipped" in out
     assert "float32" in out and "epoch" in out
+    assert "DeepConvNet train step" in out and "skipped: PyTorch is not installed" in out
+    assert "Per layer" in out and "float64" not in out.split("Per layer")[1]
+    for name in ("Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "Dropout", "Convolution", "Pooling", "BatchNorm"):
+        assert name in out.split("Per layer")[1]
+
+
+def test_deep_convnet_steps_train_and_match_in_size():
+    step = bench.deep_convnet_step(np.float32, batch=4)
+    assert np.isfinite(step())
+    torch_step = bench.torch_deep_convnet_step(np.float32, batch=4)
+    try:
+        import torch
+    except ImportError:
+        assert torch_step is None
+        return
+    assert np.isfinite(torch_step())
+    ours = sum(v.size for v in bench.DeepConvNet(dtype=np.float32).params.values())
+    assert ours == sum(p.numel() for p in torch_step.net.parameters())  # the same layers, the same sizes

@@ -281,3 +281,35 @@ def test_reused_scratch_never_leaks_into_returned_arrays(n):
     np.testing.assert_array_equal(act1, np.maximum(kept, 0))
     np.testing.assert_array_equal(mask1, kept <= 0)
     assert not np.array_equal(dW1, conv.dW)  # the second backward did run
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", ["Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "Dropout"])
+def test_plain_benchmark_layers_equal_ours(name, dtype):
+    """The plain versions `make bench` times (common.reference) compute what the library's layers do."""
+    from common import layers
+
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((4, 3, 5, 2)).astype(dtype)
+    tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    if name == "SoftmaxWithLoss":
+        s, t = x.reshape(4, -1)[:, :10], np.array([0, 3, 9, 5])
+        plain, ours = reference.SoftmaxWithLoss(), layers.SoftmaxWithLoss()
+        # the book's log(y + 1e-7) against our log-sum-exp: equal up to that 1e-7
+        np.testing.assert_allclose(plain.forward(s, t), ours.forward(s, t), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(plain.backward(), ours.backward(), **tol)
+        return
+    if name == "Affine":
+        W, b = rng.standard_normal((30, 6)).astype(dtype), rng.standard_normal(6).astype(dtype)
+        plain, ours = reference.Affine(W, b), layers.Affine(W, b)
+    elif name == "Dropout":
+        plain, ours = reference.Dropout(0.5, 3), layers.Dropout(0.5, 3)
+    else:
+        plain, ours = getattr(reference, name)(), getattr(layers, name)()
+    out = ours.forward(x)
+    np.testing.assert_allclose(plain.forward(x), out, **tol)
+    dout = rng.standard_normal(out.shape).astype(dtype)
+    np.testing.assert_allclose(plain.backward(dout), ours.backward(dout), **tol)
+    if name == "Affine":
+        np.testing.assert_allclose(plain.dW, ours.dW, **tol)
+        np.testing.assert_allclose(plain.db, ours.db, **tol)

@@ -26,7 +26,8 @@ from numpy.typing import NDArray
 from common.im2col import col2im, conv_output_size, filter_offsets
 from common.layers import BN_EPS
 
-__all__ = ["im2col", "col2im", "Convolution", "Pooling", "BatchNormalization"]
+__all__ = ["im2col", "col2im", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "Dropout",
+           "Convolution", "Pooling", "BatchNormalization"]
 
 
 def im2col(
@@ -54,6 +55,97 @@ def im2col(
     for dy, dx, rows, cols in filter_offsets(filter_h, filter_w, stride, out_h, out_w):
         col[:, :, dy, dx] = img[:, :, rows, cols]
     return col.transpose(0, 4, 5, 1, 2, 3).reshape(n * out_h * out_w, -1)
+
+
+class Relu:
+    """ReLU from its formulas (chapter 5): zero where x ≤ 0, and the same mask routes dout back.
+
+    The plain version ``make bench`` times against :class:`common.layers.Relu`.
+    """
+
+    def forward(self, x: NDArray) -> NDArray:
+        self.mask = x <= 0
+        out = x.copy()
+        out[self.mask] = 0
+        return out
+
+    def backward(self, dout: NDArray) -> NDArray:
+        dx = dout.copy()
+        dx[self.mask] = 0
+        return dx
+
+
+class Sigmoid:
+    """Sigmoid from its formulas (chapter 5): y = 1 / (1 + exp(-x)), dx = dout · y · (1 - y).
+
+    The plain version ``make bench`` times against :class:`common.layers.Sigmoid`.
+    """
+
+    def forward(self, x: NDArray) -> NDArray:
+        self.out = 1 / (1 + np.exp(-x))
+        return self.out
+
+    def backward(self, dout: NDArray) -> NDArray:
+        return dout * (1.0 - self.out) * self.out
+
+
+class Affine:
+    """Affine from its formulas (chapter 5): y = x·W + b; dx = dout·Wᵀ, dW = xᵀ·dout, db = Σ dout.
+
+    The plain version ``make bench`` times against :class:`common.layers.Affine`.
+    """
+
+    def __init__(self, W: NDArray, b: NDArray) -> None:
+        self.W, self.b = W, b
+
+    def forward(self, x: NDArray) -> NDArray:
+        self.shape = x.shape
+        self.x = x.reshape(x.shape[0], -1)
+        return np.dot(self.x, self.W) + self.b
+
+    def backward(self, dout: NDArray) -> NDArray:
+        self.dW = np.dot(self.x.T, dout)
+        self.db = np.sum(dout, axis=0)
+        return np.dot(dout, self.W.T).reshape(self.shape)
+
+
+class SoftmaxWithLoss:
+    """Softmax and cross-entropy from their formulas (chapter 5); backward (y - t) / N.
+
+    Labels are class indices. The plain version ``make bench`` times against
+    :class:`common.layers.SoftmaxWithLoss`.
+    """
+
+    def forward(self, x: NDArray, t: NDArray) -> float:
+        z = x - x.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        self.y = e / e.sum(axis=1, keepdims=True)
+        self.t = t
+        n = x.shape[0]
+        return float(-np.sum(np.log(self.y[np.arange(n), t] + 1e-7)) / n)
+
+    def backward(self, dout: float = 1) -> NDArray:
+        n = self.y.shape[0]
+        dx = self.y.copy()
+        dx[np.arange(n), self.t] -= 1
+        return dx * (dout / n)
+
+
+class Dropout:
+    """Inverted dropout from its formulas (chapter 5): keep with probability 1 - p, scale by 1 / (1 - p).
+
+    The plain version ``make bench`` times against :class:`common.layers.Dropout`.
+    """
+
+    def __init__(self, dropout_ratio: float = 0.5, rng: np.random.Generator | int | None = None) -> None:
+        self.p, self.rng = dropout_ratio, np.random.default_rng(rng)
+
+    def forward(self, x: NDArray) -> NDArray:
+        self.mask = self.rng.random(x.shape) > self.p
+        return x * self.mask / (1 - self.p)
+
+    def backward(self, dout: NDArray) -> NDArray:
+        return dout * self.mask / (1 - self.p)
 
 
 class Convolution:

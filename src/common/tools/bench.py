@@ -44,9 +44,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import DTypeLike
 
+from common import layers, reference
 from common.im2col import conv_output_size
 from common.layers import Convolution
-from common.networks import SimpleConvNet
+from common.networks import DeepConvNet, SimpleConvNet
 from common.optimizers import Adam
 from common.trainer import Trainer
 
@@ -54,9 +55,12 @@ __all__ = [
     "alternate",
     "blas_threads",
     "conv_gflop",
+    "deep_convnet_step",
+    "layer_contenders",
     "matmul_peak",
     "set_blas_threads",
     "simple_convnet_step",
+    "torch_deep_convnet_step",
     "torch_simple_convnet_step",
     "main",
 ]
@@ -211,7 +215,11 @@ def simple_convnet_step(dtype: DTypeLike = np.float32, batch: int = 100, seed: i
     the step every training run of the course takes, on the same random batch
     and returns the loss. Introduced in chapter 6, Convolutional neural networks.
     """
-    net = SimpleConvNet(weight_init_std="he", dtype=dtype, seed=seed)
+    return _our_adam_step(SimpleConvNet(weight_init_std="he", dtype=dtype, seed=seed), dtype, batch, seed)
+
+
+def _our_adam_step(net: object, dtype: DTypeLike, batch: int, seed: int) -> Callable[[], float]:
+    """Our Trainer's step for `net` (Adam lr 1e-3) on the bench's random batch."""
     x, t = _batch(batch, dtype, seed)
     trainer = Trainer(net, x, t, optimizer=Adam(lr=1e-3), evaluate_every=None, progress=False)
     return lambda: trainer.train_step(x, t)
@@ -232,14 +240,55 @@ def torch_simple_convnet_step(
     except ImportError:
         return None
     torch.manual_seed(seed)
-    tdtype = torch.float64 if np.dtype(dtype) == np.float64 else torch.float32
-    nn = torch.nn
+    nn, tdtype = torch.nn, getattr(torch, np.dtype(dtype).name)
     net = nn.Sequential(
         nn.Conv2d(1, 30, 5), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Flatten(),
         nn.Linear(30 * 12 * 12, 100), nn.ReLU(), nn.Linear(100, 10),
     ).to(tdtype)
+    return _torch_adam_step(net, dtype, batch, seed)
+
+
+def deep_convnet_step(dtype: DTypeLike = np.float32, batch: int = 100, seed: int = 0) -> Callable[[], float]:
+    """One DeepConvNet training step of ours (backprop + Adam, dropout on, no batch norm), to time.
+
+    Introduced in chapter 6, Convolutional neural networks (``make bench``).
+    """
+    return _our_adam_step(DeepConvNet(dtype=dtype, seed=seed), dtype, batch, seed)
+
+
+def torch_deep_convnet_step(
+    dtype: DTypeLike = np.float32, batch: int = 100, seed: int = 0
+) -> Callable[[], float] | None:
+    """DeepConvNet's training step in PyTorch on the CPU, or ``None`` without PyTorch.
+
+    Same layers as :class:`common.networks.DeepConvNet` with its defaults: six 3×3
+    convolutions (16, 16, 32, 32, 64, 64 filters, padding 1) with ReLU, a max pooling
+    after every second (2×2, 2×2, then 3×3 with padding 1: 28 → 14 → 7 → 4), affine
+    1024 → 50, ReLU, dropout 0.5, affine 50 → 10; Adam, lr 1e-3. Introduced in
+    chapter 6, Convolutional neural networks (``make bench``).
+    """
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.manual_seed(seed)
+    body, c, nn = [], 1, torch.nn
+    for i, f in enumerate((16, 16, 32, 32, 64, 64)):
+        body += [nn.Conv2d(c, f, 3, padding=1), nn.ReLU()]
+        c = f
+        if i % 2:
+            body.append(nn.MaxPool2d(3, 2, padding=1) if i == 5 else nn.MaxPool2d(2, 2))
+    net = nn.Sequential(*body, nn.Flatten(), nn.Linear(64 * 4 * 4, 50), nn.ReLU(), nn.Dropout(0.5),
+                        nn.Linear(50, 10)).to(getattr(torch, np.dtype(dtype).name))
+    return _torch_adam_step(net, dtype, batch, seed)
+
+
+def _torch_adam_step(net: object, dtype: DTypeLike, batch: int, seed: int) -> Callable[[], float]:
+    """A PyTorch training step of `net` (cross-entropy, Adam lr 1e-3) on the bench's random batch."""
+    import torch
+
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    loss_fn = nn.CrossEntropyLoss()
+    loss_fn = torch.nn.CrossEntropyLoss()
     x, t = _batch(batch, dtype, seed)
     tx, tt = torch.from_numpy(x), torch.from_numpy(t)
 
@@ -250,7 +299,53 @@ def torch_simple_convnet_step(
         opt.step()
         return loss.item()
 
+    step.net = net  # type: ignore[attr-defined]  # for tests: compare the network with ours
     return step
+
+
+def layer_contenders(dtype: DTypeLike, seed: int = 0) -> dict[str, tuple[Callable[[], object], Callable[[], object]]]:
+    """Per layer, (plain, ours): one forward + backward pass each, at SimpleConvNet/DeepConvNet sizes, batch 100.
+
+    "Plain" is :mod:`common.reference`: the layers written from the book's formulas,
+    without the speed-ups. Introduced in chapter 6 (``make bench``).
+    """
+    rng = np.random.default_rng(seed)
+
+    def arr(*shape: int, scale: float = 1.0) -> np.ndarray:
+        return (rng.standard_normal(shape) * scale).astype(dtype)
+
+    def fwd_bwd(layer: object, x: np.ndarray, dout: np.ndarray) -> Callable[[], object]:
+        return lambda: layer.backward(dout) if layer.forward(x) is not None else None
+
+    out: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {}
+    x = arr(100, 30, 24, 24)
+    out["Relu (100,30,24,24)"] = (fwd_bwd(reference.Relu(), x, x), fwd_bwd(layers.Relu(), x, x))
+    h = arr(100, 100)
+    out["Sigmoid (100,100)"] = (fwd_bwd(reference.Sigmoid(), h, h), fwd_bwd(layers.Sigmoid(), h, h))
+    xa, W, b, da = arr(100, 30, 12, 12), arr(4320, 100, scale=0.01), arr(100), arr(100, 100)
+    out["Affine 4320->100"] = (fwd_bwd(reference.Affine(W, b), xa, da), fwd_bwd(layers.Affine(W, b), xa, da))
+    s, t = arr(100, 10), rng.integers(0, 10, 100)
+
+    def loss(layer: object) -> Callable[[], object]:
+        return lambda: (layer.forward(s, t), layer.backward())
+
+    out["SoftmaxWithLoss (100,10)"] = (loss(reference.SoftmaxWithLoss()), loss(layers.SoftmaxWithLoss()))
+    d = arr(100, 50)
+    out["Dropout 0.5 (100,50)"] = (fwd_bwd(reference.Dropout(0.5, 0), d, d), fwd_bwd(layers.Dropout(0.5, 0), d, d))
+    for name, (xs, ws, pad) in {"Convolution 1->30 5x5 on 28x28": ((100, 1, 28, 28), (30, 1, 5, 5), 0),
+                                "Convolution 32->32 3x3 pad 1 on 14x14": ((100, 32, 14, 14), (32, 32, 3, 3), 1)}.items():
+        xc, Wc, bc = arr(*xs), arr(*ws, scale=0.1), arr(ws[0])
+        plain, fast = reference.Convolution(Wc, bc, 1, pad), Convolution(Wc, bc, 1, pad)
+        dc = arr(*fast.forward(xc).shape)
+        out[name] = (fwd_bwd(plain, xc, dc), fwd_bwd(fast, xc, dc))
+    xp, dp = arr(100, 30, 24, 24), arr(100, 30, 12, 12)
+    out["Pooling max 2x2 (100,30,24,24)"] = (fwd_bwd(reference.Pooling(2, 2, 2), xp, dp),
+                                             fwd_bwd(layers.Pooling(2, 2, 2), xp, dp))
+    xb = arr(100, 32, 14, 14)
+    g, be = np.ones(32, dtype), np.zeros(32, dtype)
+    out["BatchNorm (100,32,14,14)"] = (fwd_bwd(reference.BatchNormalization(g, be), xb, xb),
+                                       fwd_bwd(layers.BatchNormalization(g.copy(), be.copy()), xb, xb))
+    return out
 
 
 def _conv_contenders(case: "_ConvCase", dtype: DTypeLike, with_torch: bool) -> dict[str, Callable[[], object]]:
@@ -319,7 +414,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Time our NumPy layers and a SimpleConvNet training step against the "
         "np.dot peak and against PyTorch on the CPU (measured alternately).",
     )
-    parser.add_argument("--blocks", type=int, default=7, help="alternating blocks per measurement (default 7)")
+    parser.add_argument("--blocks", type=int, default=5, help="alternating blocks per measurement (default 5)")
     parser.add_argument("--steps", type=int, default=20, help="timed steps per block (default 20)")
     parser.add_argument("--threads", type=int, default=None,
                         help="threads for NumPy's BLAS and for PyTorch (default: BLAS's current setting); "
@@ -329,6 +424,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "at least 3 blocks run)")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it is installed")
     parser.add_argument("--no-float64", action="store_true", help="skip the float64 training step")
+    parser.add_argument("--only", choices=("conv", "simple", "deep", "layers"), action="append",
+                        help="run only these parts (repeatable; default: all)")
     args = parser.parse_args(argv)
     if args.blocks < 1 or args.steps < 1:
         parser.error("--blocks and --steps must be at least 1")
@@ -361,11 +458,25 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"(no new block after {args.max_seconds:g} s)")
     print()
 
+    parts = set(args.only or ("conv", "simple", "deep", "layers"))
     peak32, peak64 = matmul_peak(np.float32), matmul_peak(np.float64)
     print(f"np.dot peak (1024x1024 @ 1024x1024, fastest of 10): float32 {peak32:.0f} GFLOP/s, "
           f"float64 {peak64:.0f} GFLOP/s")
     print()
 
+    if "conv" in parts:
+        _conv_table(args, peak32, with_torch)
+    dtypes = [np.float32] + ([] if args.no_float64 else [np.float64])
+    if "simple" in parts:
+        _simple_table(args, dtypes, threads, with_torch)
+    if "deep" in parts:
+        _deep_row(args, threads, with_torch)
+    if "layers" in parts:
+        _layer_table(args, dtypes)
+    return 0
+
+
+def _conv_table(args: argparse.Namespace, peak32: float, with_torch: bool) -> None:
     print(f"{'Convolution, batch 100, float32':<47s}{'pass':<9s}{'ours ms':>8s}  {'GFLOP/s':>7s}  "
           f"{'of peak':>10s}" + (f"  {'PyTorch ms':>10s}" if with_torch else ""))
     for case in CONV_CASES:
@@ -383,7 +494,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(row)
     print()
 
-    dtypes = [np.float32] + ([] if args.no_float64 else [np.float64])
+
+def _simple_table(args: argparse.Namespace, dtypes: list, threads: int | None, with_torch: bool) -> None:
     header = f"{'SimpleConvNet train step, batch 100, Adam':<45s}{'ours ms':>8s}  {'epoch':>12s}"
     if with_torch:
         header += f"   {'PyTorch ms':>10s}  {'epoch':>7s}  {'ours/PyTorch':>12s}  {'per block':>11s}"
@@ -405,7 +517,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ratio < 1: our NumPy step is faster than PyTorch's (median of the per-block ratios; "
               "'per block' is their range)")
     print("epoch = 600 x the median step: training steps only, without evaluation or data shuffling")
-    return 0
+    print("target (issue 24): float32 ours/PyTorch <= 0.8")
+    print()
+
+
+def _deep_row(args: argparse.Namespace, threads: int | None, with_torch: bool) -> None:
+    print(f"DeepConvNet train step (no batch norm, dropout on), batch 100, Adam, float32, "
+          f"{threads or '?'} thread(s), both alike")
+    if not with_torch:
+        print("  skipped: PyTorch is not installed")
+        return
+    med = alternate({"ours": deep_convnet_step(np.float32), "torch": torch_deep_convnet_step(np.float32)},
+                    max(3, args.blocks // 2), max(3, args.steps // 4), max_seconds=args.max_seconds)
+    ratios = np.array(med["ours"]) / np.array(med["torch"])
+    print(f"  ours {_median_ms(med['ours']):.1f} ms, PyTorch {_median_ms(med['torch']):.1f} ms, "
+          f"ours/PyTorch {np.median(ratios):.2f} (per block {ratios.min():.2f}-{ratios.max():.2f}; target <= 1.5)")
+    print()
+
+
+def _layer_table(args: argparse.Namespace, dtypes: list) -> None:
+    print("Per layer, forward + backward, batch 100: the plain version (common.reference, the book's "
+          "formulas) against ours (common.layers)")
+    print(f"{'layer':<40s}{'dtype':<9s}{'plain ms':>9s}{'ours ms':>9s}{'speed-up':>9s}  {'per block':>11s}")
+    for dtype in dtypes:
+        for name, (plain, ours) in layer_contenders(dtype).items():
+            med = alternate({"plain": plain, "ours": ours}, args.blocks, args.steps, max_seconds=args.max_seconds / 4)
+            ratios = np.array(med["plain"]) / np.array(med["ours"])
+            print(f"{name:<40s}{np.dtype(dtype).name:<9s}{_median_ms(med['plain']):9.3f}{_median_ms(med['ours']):9.3f}"
+                  f"{np.median(ratios):8.2f}x  {ratios.min():.2f}-{ratios.max():.2f}")
+    print("speed-up = plain / ours, median of the per-block ratios; target (issue 24) >= 1.5x for every layer")
 
 
 def _train_step_row(dtype: DTypeLike, n_threads: int | None, with_torch: bool, args: argparse.Namespace) -> None:
