@@ -26,6 +26,7 @@ from common.widgets.backprop_graph import (
 )
 from common.functions import sigmoid, softmax
 from common.plots.style import legibility_problems
+from pictures import assert_same_picture
 
 
 @pytest.fixture(autouse=True)
@@ -164,14 +165,14 @@ def test_widget_builds_resizes_slider_and_redraws() -> None:
     assert image.value != last
     menu.value = "(x + y) · z"
     assert slider.max == 2 and slider.value == 0
-    assert image.value == BackpropRenderer().png("(x + y) · z", 0)
+    assert_same_picture(image.value, BackpropRenderer().png("(x + y) · z", 0))
 
 
 def test_renderer_caches_and_clips() -> None:
     renderer = BackpropRenderer()
     first = renderer.png("shopping", 99)
     assert renderer.png("shopping", 4) is first  # clipped to the last step, drawn once
-    assert renderer.png("shopping", -1) == renderer.png("shopping", 0)
+    assert_same_picture(renderer.png("shopping", -1), renderer.png("shopping", 0))
     renderer.warm()
     assert len(renderer._cache) == sum(len(g.ops) + 1 for g in GRAPHS.values())
     with pytest.raises(ValueError, match="unknown graph"):

@@ -24,6 +24,7 @@ from common.widgets.cnn_filters import (
 )
 from common.widgets.conv_explorer import ConvArithmeticView, conv_arithmetic_widget, draw_conv_arithmetic
 from common.widgets.feature_map_viewer import MAP_LAYERS, FeatureMapView, draw_feature_maps, feature_map_widget
+from pictures import assert_same_picture
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +100,7 @@ def test_conv_widget_blits_size_changes_correctly():
         box.sliders[name].value = value
         now = {k: s.value for k, s in box.sliders.items()}
         fresh = conv_arithmetic_widget(now["H"], now["F"], now["P"], now["S"], now["position"])
-        assert box.image.value == fresh.image.value, (name, value)
+        assert_same_picture(box.image.value, fresh.image.value, (name, value))
     assert box.renderer.full_draws == 1
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from PIL import Image
 
 __all__ = ["BlitRenderer", "canvas_png"]
@@ -74,7 +75,14 @@ class BlitRenderer:
         if self._background is None or key != self._key:
             for artist in artists:
                 artist.set_animated(True)
+            # matplotlib before 3.9 still draws animated images with their axes: hide them
+            # while the background is drawn, or an old frame's image stays in every later one.
+            images = [a for a in artists if isinstance(a, AxesImage) and a.get_visible()]
+            for image in images:
+                image.set_visible(False)
             self.canvas.draw()
+            for image in images:
+                image.set_visible(True)
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
             self._key = key
             self.full_draws += 1
