@@ -71,7 +71,7 @@ test-min: $(MIN_STAMP)
 	  | grep -iE '^(numpy|matplotlib|ipywidgets|jupyterlab|tqdm|pytest|nbval)=='
 	COURSE_QUICK=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(MIN_VENV)/bin/python -m pytest \
 	  --nbval-lax --nbval-cell-timeout=$(NB_TIMEOUT) -p no:cacheprovider \
-	  --ignore=tests/browser --ignore=tests/test_book.py --ignore=tests/classroom tests chapters --ignore=chapters/ja
+	  --ignore=tests/browser --ignore=tests/test_book.py --ignore=tests/test_book_ja.py --ignore=tests/classroom tests chapters --ignore=chapters/ja
 
 notebooks: $(STAMP)
 	$(MAKE) notebook NB="$$(ls chapters/*.ipynb chapters/solutions/*.ipynb | tr '\n' ' ')"
