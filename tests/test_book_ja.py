@@ -24,20 +24,16 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from book_pages import CHROMIUM, chromium, load, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "book" / "_build"
 HTML_JA = BUILD / "html" / "ja"
 SLIDES_JA = BUILD / "slides" / "ja"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 JA_NOTEBOOKS = sorted((ROOT / "chapters" / "ja").glob("[0-9][0-9]_*.ipynb"))
 JA_SOLUTIONS = sorted((ROOT / "chapters" / "ja" / "solutions").glob("*.ipynb"))
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60\u3000-\u303f]")
@@ -83,18 +79,10 @@ def built() -> None:
         subprocess.run([sys.executable, str(ROOT / "book" / "build.py"), "book", "slides"], cwd=ROOT, check=True)
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(built):
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(BUILD)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(BUILD) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -103,23 +91,10 @@ def browser(tmp_path_factory):
         pytest.skip("/usr/bin/chromium is missing (apt-get install chromium chromium-driver)")
     if not _cmap("Noto Sans CJK JP"):
         pytest.skip("no CJK font: apt-get install fonts-noto-cjk (.ci/run does)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is missing (pip install playwright)")
+    pytest.importorskip("playwright.sync_api", reason="Playwright is missing (pip install playwright)")
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM),
-            headless=True, args=CHROMIUM_FLAGS, viewport={"width": 1280, "height": 800})
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
         yield context
-        context.close()
-
-
-def _open(context, url: str):
-    page = context.new_page()
-    page.requests, page.errors = [], []
-    page.on("request", lambda request: page.requests.append(request.url))
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.goto(url, wait_until="load")
-    return page
 
 
 def _fonts(context, page, selector: str) -> list[dict]:
@@ -168,7 +143,7 @@ def check_page(page, shot: str, math: str | None) -> None:
 
 
 def test_japanese_start_page_and_glossary(server, browser) -> None:
-    page = _open(browser, f"{server}/html/ja/intro.html")
+    page = load(browser, f"{server}/html/ja/intro.html")
     check_page(page, "ja-book-start.png", math=None)
     assert page.evaluate("document.documentElement.lang") == "ja"
     check_japanese_text(browser, page, ["article h1", "article section p"])
@@ -178,14 +153,14 @@ def test_japanese_start_page_and_glossary(server, browser) -> None:
     assert english.count() == 1 and english.inner_text() == "English"
     page.screenshot(path=str(ARTIFACTS / "ja-book-start-full.png"), full_page=True)
 
-    glossary = _open(browser, f"{server}/html/ja/chapters/GLOSSARY.html")
+    glossary = load(browser, f"{server}/html/ja/chapters/GLOSSARY.html")
     check_page(glossary, "ja-book-glossary.png", math=None)
     check_japanese_text(browser, glossary, ["article h1", "article table td strong"])
     assert "誤差逆伝播法" in glossary.inner_text("body")
 
 
 def test_english_pages_link_to_the_japanese_edition(server, browser) -> None:
-    page = _open(browser, f"{server}/html/chapters/00_prelude.html")
+    page = load(browser, f"{server}/html/chapters/00_prelude.html")
     link = page.locator("a.edition-link")
     assert link.count() == 1 and link.inner_text() == "日本語"
     link.click()
@@ -200,7 +175,7 @@ PAGES = [f"chapters/{nb.stem}" for nb in JA_NOTEBOOKS] + [f"chapters/solutions/{
 def test_japanese_chapter_page(server, browser, stem: str) -> None:
     if stem == "none":
         pytest.skip("no Japanese chapter")
-    page = _open(browser, f"{server}/html/ja/{stem}.html")
+    page = load(browser, f"{server}/html/ja/{stem}.html")
     name = stem.replace("/", "-")
     check_page(page, f"ja-book-{name}.png", math="mjx-container")
     check_japanese_text(browser, page, ["article h1", "article section p"])
@@ -212,11 +187,11 @@ def test_japanese_chapter_page(server, browser, stem: str) -> None:
 
 
 def test_japanese_deck(server, browser) -> None:
-    index = _open(browser, f"{server}/slides/ja/index.html")
+    index = load(browser, f"{server}/slides/ja/index.html")
     check_japanese_text(browser, index, ["h1", "p"])
     assert index.locator("a[href='../index.html']").count() == 1
     stem = JA_NOTEBOOKS[0].stem if JA_NOTEBOOKS else pytest.skip("no Japanese chapter")
-    page = _open(browser, f"{server}/slides/ja/{stem}.slides.html")
+    page = load(browser, f"{server}/slides/ja/{stem}.slides.html")
     page.wait_for_function("document.querySelector('.reveal.ready') !== null", timeout=30_000)
     check_page(page, f"ja-deck-{stem}-first.png", math=".MathJax_CHTML, .MathJax")
     check_japanese_text(browser, page, [".reveal .slides section h1"])
