@@ -516,7 +516,11 @@ class NotebookRun:
             "async id => window.__wt.signature(window.__wt.root(id))", wid), sort_keys=True)
 
     def figure_info(self, wid: str) -> list[dict]:
-        return self.page.evaluate("id => window.__wt.figureInfo(window.__wt.root(id))", wid)
+        # Wait for the images to decode first: a figure set just before (the last of a burst of
+        # moves) has no size until then; a broken one fails to decode and keeps size 0.
+        return self.page.evaluate("""async id => { const root = window.__wt.root(id);
+            await Promise.all([...root.querySelectorAll('img')].map(i => i.decode().catch(() => null)));
+            return window.__wt.figureInfo(root); }""", wid)
 
     def settle(self, timeout_ms: float = 60_000) -> None:
         self.page.wait_for_function(f"() => window.__wt.idle({self.quiet_ms})", timeout=timeout_ms, polling=20)
