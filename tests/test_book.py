@@ -164,7 +164,8 @@ def test_chapter_page(server, browser, stem: str) -> None:
         page.locator(".jupyter-widgets").first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / f"book-{stem}-widget.png"))
         assert not page.errors, f"{page.url}: script errors: {page.errors}"
-    page.locator("mjx-container").first.scroll_into_view_if_needed()
+    # the first visible formula: one in a collapsed entry of the page's contents has no size
+    page.locator("mjx-container:visible").first.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / f"book-{stem}-maths.png"))
 
 

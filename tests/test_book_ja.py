@@ -182,7 +182,7 @@ def test_japanese_chapter_page(server, browser, stem: str) -> None:
     if "solutions" not in stem:
         assert page.locator("article img").count() >= 3, "the chapter's figures (and widgets' static figures) are missing"
         assert "講師用メモ" in page.inner_text("body"), "the lecturer notes are not labelled in Japanese"
-    page.locator("mjx-container").first.scroll_into_view_if_needed()
+    page.locator("mjx-container:visible").first.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / f"ja-book-{name}-maths.png"))
 
 
