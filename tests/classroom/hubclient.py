@@ -123,26 +123,46 @@ class Kernel:
 
     def __init__(self, student: Student, kernel_id: str) -> None:
         self.student, self.id = student, kernel_id
-        url = student.base.replace("https://", "wss://") + f"/user/{student.name}/api/kernels/{kernel_id}/channels"
-        self.ws = websocket.create_connection(
-            url, header=[f"Authorization: token {student.token}"], timeout=300,
-            sslopt={"cert_reqs": ssl.CERT_REQUIRED, "ca_certs": str(student.ca)})
+        self.ws = self._connect()
         self.session = uuid.uuid4().hex
 
+    def _connect(self) -> websocket.WebSocket:
+        url = (self.student.base.replace("https://", "wss://")
+               + f"/user/{self.student.name}/api/kernels/{self.id}/channels")
+        return websocket.create_connection(
+            url, header=[f"Authorization: token {self.student.token}"], timeout=300,
+            sslopt={"cert_reqs": ssl.CERT_REQUIRED, "ca_certs": str(self.student.ca)})
+
     def run(self, code: str, timeout: float = 300) -> Result:
-        """Execute ``code``; returns its text outputs and error (if any) once the kernel is idle."""
+        """Execute ``code``; returns its text outputs and error (if any) once the kernel is idle.
+
+        Like JupyterLab, a websocket that the proxy drops (seen once with ten servers starting
+        at once) is reopened once; a request with no reply yet is then sent again.
+        """
         msg_id = uuid.uuid4().hex
-        self.ws.send(json.dumps({
+        request = json.dumps({
             "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": self.student.name,
                        "session": self.session, "date": "", "version": "5.3"},
             "parent_header": {}, "metadata": {}, "channel": "shell",
             "content": {"code": code, "silent": False, "store_history": True,
-                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
-        t0, outputs, error, replied, idle = time.monotonic(), [], None, False, False
+                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}})
+        self.ws.send(request)
+        t0, outputs, error, replied, idle, reconnected = time.monotonic(), [], None, False, False, False
         while not (replied and idle):
             if time.monotonic() - t0 > timeout:
                 raise HubError(f"{self.student.name}: no reply after {timeout:.0f} s to {code[:60]!r}")
-            frame = self.ws.recv()
+            try:
+                frame = self.ws.recv()
+            except websocket.WebSocketConnectionClosedException:
+                if reconnected:
+                    raise
+                reconnected = True
+                self.ws = self._connect()
+                if replied:  # only the closing 'idle' status was lost
+                    break
+                outputs, error, idle = [], None, False
+                self.ws.send(request)
+                continue
             if isinstance(frame, bytes):  # a message with binary buffers (widget comms): not ours
                 continue
             msg = json.loads(frame)
