@@ -19,6 +19,7 @@ from common.exercises._checking import (
     BAD as _BAD,
     OK as _OK,
     as_array,
+    number,
     summary as _summary_of,
 )
 from common.functions import cross_entropy_error
@@ -124,10 +125,7 @@ def check_melon_gradients(answers: Mapping[str, Any]) -> bool:
     wrong = 0
     for name, exact in expected.items():
         raw = answers.get(name)
-        try:
-            got = float(raw) if raw is not None and raw is not Ellipsis else None
-        except (TypeError, ValueError):
-            got = None
+        got = number(raw)
         if got is None:
             print(f"{_BAD} ∂total/∂{name}: not answered yet (got {raw!r})")
         elif np.isclose(got, exact, rtol=1e-9, atol=1e-12):
@@ -384,10 +382,7 @@ def check_flow_gradients(answers: Mapping[str, Any]) -> bool:
     wrong = 0
     for name, exact in expected.items():
         raw = answers.get(name)
-        try:
-            got = float(raw) if raw is not None and raw is not Ellipsis else None
-        except (TypeError, ValueError):
-            got = None
+        got = number(raw)
         if got is None:
             print(f"{_BAD} ∂f/∂{name}: not answered yet (got {raw!r})")
         elif np.isclose(got, exact):
