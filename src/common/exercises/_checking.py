@@ -242,8 +242,12 @@ class _Globals:
 
 
 def shortcut(fn: Callable, used: set[str], instead: str) -> bool:
-    """Print why calling the library is not an answer, and return True, if ``fn`` called one."""
+    """Print why calling the library is not an answer, and return True, if ``fn`` called one.
+
+    ``instead`` (what to do instead) is a message the caller translated with ``_()``.
+    """
     if not used:
         return False
-    report(BAD, f"{name(fn)} calls {', '.join(sorted(used))}, which computes the answer for you: {instead}")
+    report(BAD, _("{name} calls {names}, which computes the answer for you: {hint}"
+                  ).format(name=name(fn), names=", ".join(sorted(used)), hint=instead))
     return True

@@ -28,6 +28,7 @@ from common.exercises._checking import (
     verdict as _verdict,
     watching as _watching,
 )
+from common.translation import N_, _
 from common.im2col import col2im, col2im_t, conv_output_size, im2col, im2col_t
 from common.layers import Convolution, Pooling
 from common.lessons import architectures as _architectures
@@ -64,6 +65,17 @@ def _calls(fn: Callable, cases: list[tuple], library: dict[str, Callable]) -> tu
     return results, used
 
 
+def _with_hint(plain: str, hinted: str, hint: str, **fields: Any) -> str:
+    """``plain`` filled in, or ``hinted`` with the translated ``hint`` when there is one.
+
+    Both are English messages marked with ``N_()``; a hint fills its own ``{hint}``
+    placeholder rather than being glued onto the text, so a translator can move it.
+    """
+    if hint:
+        return _(hinted).format(hint=hint, **fields)
+    return _(plain).format(**fields)
+
+
 def _as_array(got: Any) -> np.ndarray | None:
     try:
         return np.asarray(got, dtype=float)
@@ -92,26 +104,29 @@ def check_conv1x1(fn: Callable) -> bool:
     library = {"Convolution.forward": Convolution.forward, "reference.Convolution.forward":
                _reference.Convolution.forward, "conv2d_naive": _arith.conv2d_naive}
     results, used = _calls(fn, [(x.copy(), W.copy()) for x, W in cases], library)
-    if _shortcut(fn, used, "write the sum over channels with one matrix product (np.einsum or @)"):
+    if _shortcut(fn, used, _("write the sum over channels with one matrix product (np.einsum or @)")):
         return False
     wrong: list[str] = []
     for (ok, got), (x, W), want in zip(results, cases, wants):
         if not ok:
             print(f"{_NO} {got}")
             return False
-        where = f"x {x.shape}, W {W.shape}"
+        case = f"x {x.shape}, W {W.shape}"
         arr = _as_array(got)
         if arr is None or arr.shape != want.shape:
             shape = None if arr is None else arr.shape
-            wrong.append(f"{where}: returned shape {shape}, expected {want.shape} (N, FN, H, W): "
-                         "the channels C are summed away, each of the FN filters makes one map")
+            wrong.append(_("{case}: returned shape {shape}, expected {want} (N, FN, H, W): the channels C are "
+                           "summed away, each of the FN filters makes one map"
+                           ).format(case=case, shape=shape, want=want.shape))
         elif not np.allclose(arr, want):
             hint = ""
             if W.shape[0] == W.shape[1] and np.allclose(arr, np.einsum("cf,nchw->nfhw", W, x)):
-                hint = ": you used W transposed; W[f, c] weighs input channel c for output map f"
-            wrong.append(f"{where}: values differ (largest difference {np.abs(arr - want).max():.3g}){hint}")
-    return _verdict(wrong, len(cases), "Your 1×1 convolution matches common.layers.Convolution: "
-                                       "at every pixel, the FN outputs mix the C input channels.")
+                hint = _("you used W transposed; W[f, c] weighs input channel c for output map f")
+            wrong.append(_with_hint(N_("{case}: values differ (largest difference {diff})"),
+                                    N_("{case}: values differ (largest difference {diff}): {hint}"), hint,
+                                    case=case, diff=f"{np.abs(arr - want).max():.3g}"))
+    return _verdict(wrong, len(cases), _("Your 1×1 convolution matches common.layers.Convolution: "
+                                         "at every pixel, the FN outputs mix the C input channels."))
 
 
 # --------------------------------------------------------------------- exercise 1
@@ -125,7 +140,7 @@ def check_output_size(fn: Callable) -> bool:
     library = {"conv_output_size": conv_output_size, "conv_geometry": conv_geometry,
                "conv_layer_cost": _arith.conv_layer_cost}
     results, used = _calls(fn, _SIZE_CASES, library)
-    if _shortcut(fn, used, "compute ⌊(H + 2P − F) / S⌋ + 1 yourself"):
+    if _shortcut(fn, used, _("compute ⌊(H + 2P − F) / S⌋ + 1 yourself")):
         return False
     wrong: list[str] = []
     for (ok, got), (h, f, p, s) in zip(results, _SIZE_CASES):
@@ -136,8 +151,8 @@ def check_output_size(fn: Callable) -> bool:
         call = f"{_name(fn)}(H={h}, F={f}, P={p}, S={s})"
         if not g.fits:
             if got is not None:
-                wrong.append(f"{call} returned {_shown(got)}, expected None: the {f}-wide filter does not fit in "
-                             f"the padded input of {h + 2 * p}")
+                wrong.append(_("{call} returned {got}, expected None: the {f}-wide filter does not fit in the "
+                               "padded input of {size}").format(call=call, got=_shown(got), f=f, size=h + 2 * p))
             continue
         want = g.out_size
         value = _number(got)
@@ -145,24 +160,32 @@ def check_output_size(fn: Callable) -> bool:
             value = None
         if value is not None and value == want:
             continue
-        hint = ""
+        hint, aside = "", ""
         if got is None:
-            hint = (f": (H + 2P − F) = {g.span} is not divisible by S = {s}, but the layers round down (as the "
-                    f"book and PyTorch do) and leave the last {g.unused} {'row' if g.unused == 1 else 'rows'} "
-                    "unread; None only when the filter does not fit")
+            hint = (_("(H + 2P − F) = {span} is not divisible by S = {s}, but the layers round down (as the book "
+                      "and PyTorch do) and leave the last {n} row unread; None only when the filter does not fit")
+                    if g.unused == 1 else
+                    _("(H + 2P − F) = {span} is not divisible by S = {s}, but the layers round down (as the book "
+                      "and PyTorch do) and leave the last {n} rows unread; None only when the filter does not fit")
+                    ).format(span=g.span, s=s, n=g.unused)
         elif value is None:
-            hint = ": return a whole number"
+            hint = _("return a whole number")
         elif not float(value).is_integer():
-            hint = ": round the division down to a whole number (//)"
+            hint = _("round the division down to a whole number (//)")
         elif value == want + 1 and g.unused:
-            hint = ": that rounds up; the layers round down (a last window that would stick out is left out)"
+            hint = _("that rounds up; the layers round down (a last window that would stick out is left out)")
         elif value == want - 1:
-            hint = " (did you forget the + 1?)"
+            aside = _("did you forget the + 1?")
         elif value == (h + p - f) // s + 1:
-            hint = " (the padding is added on both sides: 2P)"
-        wrong.append(f"{call} returned {_shown(got)}, expected {want}{hint}")
-    return _verdict(wrong, len(_SIZE_CASES), "All 12 sizes right: rounded down where the stride does not divide, "
-                                             "None where the filter does not fit.")
+            aside = _("the padding is added on both sides: 2P")
+        fields = {"call": call, "got": _shown(got), "want": want}
+        if aside:
+            wrong.append(_("{call} returned {got}, expected {want} ({hint})").format(hint=aside, **fields))
+        else:
+            wrong.append(_with_hint(N_("{call} returned {got}, expected {want}"),
+                                    N_("{call} returned {got}, expected {want}: {hint}"), hint, **fields))
+    return _verdict(wrong, len(_SIZE_CASES), _("All 12 sizes right: rounded down where the stride does not divide, "
+                                               "None where the filter does not fit."))
 
 
 # --------------------------------------------------------------------- exercise 2
@@ -179,31 +202,34 @@ def check_conv2d(fn: Callable) -> bool:
                "reference.Convolution.forward": _reference.Convolution.forward,
                "conv2d_naive": _arith.conv2d_naive}
     results, used = _calls(fn, [(x.copy(), W.copy(), b.copy(), s, p) for x, W, b, s, p in cases], library)
-    if _shortcut(fn, used, "write the loops over the output positions yourself"):
+    if _shortcut(fn, used, _("write the loops over the output positions yourself")):
         return False
     wrong: list[str] = []
     for (ok, got), (x, W, b, stride, pad), want in zip(results, cases, wants):
         if not ok:
             print(f"{_NO} {got}")
             return False
-        where = f"x {x.shape}, W {W.shape}, stride {stride}, pad {pad}"
+        case = f"x {x.shape}, W {W.shape}, stride {stride}, pad {pad}"
         arr = _as_array(got)
         if arr is None:
-            wrong.append(f"{where}: returned {got!r}, expected an array of shape {want.shape}")
+            wrong.append(_("{case}: returned {got}, expected an array of shape {want}"
+                           ).format(case=case, got=repr(got), want=want.shape))
         elif arr.shape != want.shape:
-            wrong.append(f"{where}: returned shape {arr.shape}, expected {want.shape} (N, FN, OH, OW)")
+            wrong.append(_("{case}: returned shape {shape}, expected {want} (N, FN, OH, OW)"
+                           ).format(case=case, shape=arr.shape, want=want.shape))
         elif not np.allclose(arr, want, atol=1e-8):
             flipped = Convolution(W[:, :, ::-1, ::-1].copy(), b, stride, pad).forward(x)
             if np.allclose(arr, want - b[None, :, None, None]):
-                hint = ": the bias is missing"
+                hint = _("the bias is missing")
             elif np.allclose(arr, flipped):
-                hint = ": you flipped the filter (true convolution); CNN layers compute cross-correlation"
+                hint = _("you flipped the filter (true convolution); CNN layers compute cross-correlation")
             else:
                 hint = ""
-            wrong.append(f"{where}: values differ from common.layers.Convolution (largest difference "
-                         f"{np.abs(arr - want).max():.3g}){hint}")
-    return _verdict(wrong, len(cases), "Your convolution matches common.layers.Convolution, "
-                                       "with several channels, filters, stride and padding.")
+            wrong.append(_with_hint(N_("{case}: values differ from common.layers.Convolution (largest difference {diff})"),
+                                    N_("{case}: values differ from common.layers.Convolution (largest difference "
+                                    "{diff}): {hint}"), hint, case=case, diff=f"{np.abs(arr - want).max():.3g}"))
+    return _verdict(wrong, len(cases), _("Your convolution matches common.layers.Convolution, "
+                                         "with several channels, filters, stride and padding."))
 
 
 # --------------------------------------------------------------------- exercise 3
@@ -213,7 +239,7 @@ def check_conv_cost(fn: Callable) -> bool:
     library = {"conv_macs": conv_macs, "conv_layer_cost": _arith.conv_layer_cost,
                "architectures.Conv.cost": _architectures.Conv.cost}
     results, used = _calls(fn, cases, library)
-    if _shortcut(fn, used, "multiply the sizes yourself"):
+    if _shortcut(fn, used, _("multiply the sizes yourself")):
         return False
     wrong: list[str] = []
     for (ok, got), (oh, ow, k, c, m) in zip(results, cases):
@@ -226,14 +252,16 @@ def check_conv_cost(fn: Callable) -> bool:
         if value != want:
             hint = ""
             if value == oh * ow * k * c * m:
-                hint = " (the filter is K × K: K appears twice)"
+                hint = _("the filter is K × K: K appears twice")
             elif value == oh * ow * k * k * m:
-                hint = " (each filter spans all C input channels)"
+                hint = _("each filter spans all C input channels")
             elif value == m * (k * k * c + 1):
-                hint = " (that is the number of parameters; each is used at all OH·OW positions)"
-            wrong.append(f"{call} returned {_shown(got)}, expected {want:,}{hint}")
-    return _verdict(wrong, len(cases), "All 5 counts right: SimpleConvNet's convolution needs 432,000 "
-                                       "multiply-accumulates per image.")
+                hint = _("that is the number of parameters; each is used at all OH·OW positions")
+            wrong.append(_with_hint(N_("{call} returned {got}, expected {want}"),
+                                    N_("{call} returned {got}, expected {want} ({hint})"), hint,
+                                    call=call, got=_shown(got), want=f"{want:,}"))
+    return _verdict(wrong, len(cases), _("All 5 counts right: SimpleConvNet's convolution needs 432,000 "
+                                         "multiply-accumulates per image."))
 
 
 # --------------------------------------------------------------------- exercise 4
@@ -248,7 +276,7 @@ def check_max_pool(fn: Callable) -> bool:
               ((1, 2, 5, 5), 2, 2)]
     cases = [(rng.normal(size=shape), size, stride) for shape, size, stride in shapes]
     results, used = _calls(fn, [(x.copy(), k, s) for x, k, s in cases], _POOL_LIBRARY)
-    if _shortcut(fn, used, "take the maxima of the windows yourself"):
+    if _shortcut(fn, used, _("take the maxima of the windows yourself")):
         return False
     wrong: list[str] = []
     for (ok, got), (x, size, stride) in zip(results, cases):
@@ -256,20 +284,24 @@ def check_max_pool(fn: Callable) -> bool:
             print(f"{_NO} {got}")
             return False
         want = pool2d_naive(x, size, stride, "max")
-        where = f"x {x.shape}, size {size}, stride {stride}"
+        case = f"x {x.shape}, size {size}, stride {stride}"
         arr = _as_array(got)
         if arr is None:
-            wrong.append(f"{where}: returned {got!r}, expected an array of shape {want.shape}")
+            wrong.append(_("{case}: returned {got}, expected an array of shape {want}"
+                           ).format(case=case, got=repr(got), want=want.shape))
         elif arr.shape != want.shape:
-            hint = " (pooling keeps the channels: C in, C out)" if arr.ndim == 4 and arr.shape[1] != x.shape[1] else ""
+            hint = _("pooling keeps the channels: C in, C out") if arr.ndim == 4 and arr.shape[1] != x.shape[1] else ""
             if arr.ndim == 4 and arr.shape[2] == want.shape[2] + 1:
-                hint = " (the output size rounds down, like Exercise 1: a window that sticks out is left out)"
-            wrong.append(f"{where}: returned shape {arr.shape}, expected {want.shape}{hint}")
+                hint = _("the output size rounds down, like Exercise 1: a window that sticks out is left out")
+            wrong.append(_with_hint(N_("{case}: returned shape {shape}, expected {want}"),
+                                    N_("{case}: returned shape {shape}, expected {want} ({hint})"), hint,
+                                    case=case, shape=arr.shape, want=want.shape))
         elif not np.allclose(arr, want):
-            hint = ": that is average pooling" if np.allclose(arr, pool2d_naive(x, size, stride, "avg")) else ""
-            wrong.append(f"{where}: values differ from the window maxima{hint}")
-    return _verdict(wrong, len(cases), "Max pooling right for all 5 cases, including overlapping windows "
-                                       "(stride 1) and a size the stride does not divide.")
+            hint = _("that is average pooling") if np.allclose(arr, pool2d_naive(x, size, stride, "avg")) else ""
+            wrong.append(_with_hint(N_("{case}: values differ from the window maxima"),
+                                    N_("{case}: values differ from the window maxima: {hint}"), hint, case=case))
+    return _verdict(wrong, len(cases), _("Max pooling right for all 5 cases, including overlapping windows "
+                                         "(stride 1) and a size the stride does not divide."))
 
 
 def _pool_backward_by_loops(x: np.ndarray, dout: np.ndarray, size: int, stride: int, add: bool = True,
@@ -306,30 +338,34 @@ def check_max_pool_backward(fn: Callable) -> bool:
         wants.append(pool.backward(dout))
     library = {"Pooling.backward": Pooling.backward, "reference.Pooling.backward": _reference.Pooling.backward}
     results, used = _calls(fn, [(x.copy(), d.copy(), k, s) for x, d, k, s in cases], library)
-    if _shortcut(fn, used, "send each window's gradient to its maximum yourself"):
+    if _shortcut(fn, used, _("send each window's gradient to its maximum yourself")):
         return False
     wrong: list[str] = []
     for (ok, got), (x, dout, size, stride), want in zip(results, cases, wants):
         if not ok:
             print(f"{_NO} {got}")
             return False
-        where = f"x {x.shape}, size {size}, stride {stride}"
+        case = f"x {x.shape}, size {size}, stride {stride}"
         arr = _as_array(got)
         if arr is None or arr.shape != x.shape:
             shape = None if arr is None else arr.shape
-            wrong.append(f"{where}: returned shape {shape}, expected {x.shape}: dx has the shape of x")
+            wrong.append(_("{case}: returned shape {shape}, expected {want}: dx has the shape of x"
+                           ).format(case=case, shape=shape, want=x.shape))
         elif not np.allclose(arr, want):
             hint = ""
             if np.allclose(arr, _pool_backward_by_loops(x, dout, size, stride, spread=True)):
-                hint = (": that spreads the gradient evenly over the window (average pooling's backward); "
-                        "max pooling sends all of it to the position of the maximum")
+                hint = _("that spreads the gradient evenly over the window (average pooling's backward); "
+                         "max pooling sends all of it to the position of the maximum")
             elif np.allclose(arr, _pool_backward_by_loops(x, dout, size, stride, add=False)):
-                hint = (": where windows overlap, a pixel collects the gradients of every window it wins: "
-                        "add them up (+=) instead of overwriting")
-            wrong.append(f"{where}: values differ from common.layers.Pooling's backward (largest difference "
-                         f"{np.abs(arr - want).max():.3g}){hint}")
-    return _verdict(wrong, len(cases), "Max-pool backward right for all 5 cases: each gradient goes to its "
-                                       "window's maximum, overlapping windows add up, unread pixels get 0.")
+                hint = _("where windows overlap, a pixel collects the gradients of every window it wins: "
+                         "add them up (+=) instead of overwriting")
+            wrong.append(_with_hint(N_("{case}: values differ from common.layers.Pooling's backward (largest "
+                                    "difference {diff})"),
+                                    N_("{case}: values differ from common.layers.Pooling's backward (largest "
+                                    "difference {diff}): {hint}"), hint,
+                                    case=case, diff=f"{np.abs(arr - want).max():.3g}"))
+    return _verdict(wrong, len(cases), _("Max-pool backward right for all 5 cases: each gradient goes to its "
+                                         "window's maximum, overlapping windows add up, unread pixels get 0."))
 
 
 # --------------------------------------------------------------------- exercise 5
@@ -359,30 +395,33 @@ def check_col2im(fn: Callable) -> bool:
     wants = [col2im(*case) for case in cases]
     library = {**_COL_LIBRARY, "Convolution.backward": Convolution.backward}
     results, used = _calls(fn, [(c.copy(), *rest) for c, *rest in cases], library)
-    if _shortcut(fn, used, "add each row back to the pixels it came from yourself"):
+    if _shortcut(fn, used, _("add each row back to the pixels it came from yourself")):
         return False
     wrong: list[str] = []
     for (ok, got), (col, shape, fh, fw, stride, pad), want in zip(results, cases, wants):
         if not ok:
             print(f"{_NO} {got}")
             return False
-        where = f"col {col.shape} → x {shape}, filter {fh}×{fw}, stride {stride}, pad {pad}"
+        case = f"col {col.shape} → x {shape}, filter {fh}×{fw}, stride {stride}, pad {pad}"
         arr = _as_array(got)
         if arr is None or arr.shape != tuple(shape):
             got_shape = None if arr is None else arr.shape
             hint = ""
             if got_shape is not None and len(got_shape) == 4 and got_shape[2] == shape[2] + 2 * pad != shape[2]:
-                hint = ": cut the padding off at the end"
-            wrong.append(f"{where}: returned shape {got_shape}, expected {tuple(shape)}{hint}")
+                hint = _("cut the padding off at the end")
+            wrong.append(_with_hint(N_("{case}: returned shape {shape}, expected {want}"),
+                                    N_("{case}: returned shape {shape}, expected {want}: {hint}"), hint,
+                                    case=case, shape=got_shape, want=tuple(shape)))
         elif not np.allclose(arr, want):
             hint = ""
             if np.allclose(arr, _col2im_by_overwriting(col, shape, fh, fw, stride, pad)):
-                hint = (": where windows overlap, a pixel gets a value from every window that contains it: "
-                        "add them up (+=) instead of overwriting")
-            wrong.append(f"{where}: values differ from common.im2col.col2im (largest difference "
-                         f"{np.abs(arr - want).max():.3g}){hint}")
-    return _verdict(wrong, len(cases), "Your col2im matches common.im2col.col2im: overlapping windows add up "
-                                       "and the padding is cut off.")
+                hint = _("where windows overlap, a pixel gets a value from every window that contains it: "
+                         "add them up (+=) instead of overwriting")
+            wrong.append(_with_hint(N_("{case}: values differ from common.im2col.col2im (largest difference {diff})"),
+                                    N_("{case}: values differ from common.im2col.col2im (largest difference "
+                                    "{diff}): {hint}"), hint, case=case, diff=f"{np.abs(arr - want).max():.3g}"))
+    return _verdict(wrong, len(cases), _("Your col2im matches common.im2col.col2im: overlapping windows add up "
+                                         "and the padding is cut off."))
 
 
 def _conv_backward_overwriting(x: np.ndarray, W: np.ndarray, dout: np.ndarray, stride: int, pad: int) -> np.ndarray:
@@ -410,38 +449,41 @@ def check_conv_backward(fn: Callable) -> bool:
                "input_gradient_as_full_convolution": _arith.input_gradient_as_full_convolution,
                "im2col": im2col, "im2col_t": im2col_t, "reference.im2col": _reference.im2col, **_COL_LIBRARY}
     results, used = _calls(fn, [(x.copy(), W.copy(), d.copy(), s, p) for x, W, d, s, p in cases], library)
-    if _shortcut(fn, used, "this exercise asks for the loops over the output positions of Exercise 2 "
-                           "(section 8 did it with im2col); your own my_col2im is fine"):
+    if _shortcut(fn, used, _("this exercise asks for the loops over the output positions of Exercise 2 "
+                             "(section 8 did it with im2col); your own my_col2im is fine")):
         return False
     wrong: list[str] = []
     for (ok, got), (x, W, dout, stride, pad), (want_dx, want_dW, want_db) in zip(results, cases, wants):
         if not ok:
             print(f"{_NO} {got}")
             return False
-        where = f"x {x.shape}, W {W.shape}, stride {stride}, pad {pad}"
+        case = f"x {x.shape}, W {W.shape}, stride {stride}, pad {pad}"
         if not isinstance(got, (tuple, list)) or len(got) != 3:
-            wrong.append(f"{where}: returned {type(got).__name__}, expected a tuple (dx, dW, db)")
+            wrong.append(_("{case}: returned {kind}, expected a tuple (dx, dW, db)"
+                           ).format(case=case, kind=type(got).__name__))
             continue
         problems = []
-        for label, value, want in zip(("dx", "dW", "db"), got, (want_dx, want_dW, want_db)):
+        for grad, value, want in zip(("dx", "dW", "db"), got, (want_dx, want_dW, want_db)):
             arr = _as_array(value)
             if arr is None or arr.shape != want.shape:
                 shape = None if arr is None else arr.shape
-                hint = {"dx": "the shape of x", "dW": "the shape of W (sum over the batch)",
-                        "db": "one number per filter (sum over images and positions)"}[label]
-                problems.append(f"{label} has shape {shape}, expected {want.shape}, {hint}")
+                hint = {"dx": _("the shape of x"), "dW": _("the shape of W (sum over the batch)"),
+                        "db": _("one number per filter (sum over images and positions)")}[grad]
+                problems.append(_("{grad} has shape {shape}, expected {want}, {hint}"
+                                  ).format(grad=grad, shape=shape, want=want.shape, hint=hint))
             elif not np.allclose(arr, want):
                 hint = ""
-                if label == "dx" and np.allclose(arr, _conv_backward_overwriting(x, W, dout, stride, pad)):
-                    hint = " (where windows overlap the contributions add up: +=)"
-                elif label == "dW" and np.allclose(arr, want[:, :, ::-1, ::-1]):
-                    hint = " (flipped: dW[f] collects dout · the window, in the window's own orientation)"
-                problems.append(f"{label} differs from common.layers.Convolution's by up to "
-                                f"{np.abs(arr - want).max():.3g}{hint}")
+                if grad == "dx" and np.allclose(arr, _conv_backward_overwriting(x, W, dout, stride, pad)):
+                    hint = _("where windows overlap the contributions add up: +=")
+                elif grad == "dW" and np.allclose(arr, want[:, :, ::-1, ::-1]):
+                    hint = _("flipped: dW[f] collects dout · the window, in the window's own orientation")
+                problems.append(_with_hint(N_("{grad} differs from common.layers.Convolution's by up to {diff}"),
+                                           N_("{grad} differs from common.layers.Convolution's by up to {diff} "
+                                           "({hint})"), hint, grad=grad, diff=f"{np.abs(arr - want).max():.3g}"))
         if problems:
-            wrong.append(f"{where}: " + "; ".join(problems))
-    return _verdict(wrong, len(cases), "dx, dW and db match common.layers.Convolution's backward, with several "
-                                       "channels, filters, stride and padding.")
+            wrong.append(f"{case}: " + "; ".join(problems))
+    return _verdict(wrong, len(cases), _("dx, dW and db match common.layers.Convolution's backward, with several "
+                                         "channels, filters, stride and padding."))
 
 
 # --------------------------------------------------------------------- exercise 6
@@ -452,7 +494,7 @@ def check_iou(fn: Callable) -> bool:
              ((0, 0, 1, 1), (1, 0, 2, 1))]
     cases = [(np.array(a, dtype=float), np.array(b, dtype=float)) for a, b in pairs]
     results, used = _calls(fn, [(a.copy(), b.copy()) for a, b in cases], {"iou": iou, "iou_matrix": iou_matrix})
-    if _shortcut(fn, used, "compute the two areas and the overlap yourself"):
+    if _shortcut(fn, used, _("compute the two areas and the overlap yourself")):
         return False
     wrong: list[str] = []
     for (ok, got), (a, b) in zip(results, pairs):
@@ -468,15 +510,17 @@ def check_iou(fn: Callable) -> bool:
             area_b = (b[2] - b[0]) * (b[3] - b[1])
             plus_one = iou(np.add(a, (0, 0, 1, 1)), np.add(b, (0, 0, 1, 1)))
             if value is not None and value < 0:
-                hint = " (disjoint boxes: clip the overlap's width and height at 0)"
+                hint = _("disjoint boxes: clip the overlap's width and height at 0")
             elif value is not None and np.isclose(value, inter / (area_a + area_b)):
-                hint = " (the union counts the overlap once: subtract it)"
+                hint = _("the union counts the overlap once: subtract it")
             elif value is not None and np.isclose(value, plus_one):
-                hint = (" (the + 1 of the VOC devkit counts whole pixels; the boxes here are continuous "
-                        "coordinates: width = x2 − x1)")
-            wrong.append(f"{_name(fn)}({a}, {b}) returned {_shown(got)}, expected {want:.4g}{hint}")
-    return _verdict(wrong, len(pairs), "IoU right for all 7 pairs: overlapping, identical, disjoint, "
-                                       "contained and touching boxes.")
+                hint = _("the + 1 of the VOC devkit counts whole pixels; the boxes here are continuous "
+                         "coordinates: width = x2 − x1")
+            wrong.append(_with_hint(N_("{call} returned {got}, expected {want}"),
+                                    N_("{call} returned {got}, expected {want} ({hint})"), hint,
+                                    call=f"{_name(fn)}({a}, {b})", got=_shown(got), want=f"{want:.4g}"))
+    return _verdict(wrong, len(pairs), _("IoU right for all 7 pairs: overlapping, identical, disjoint, "
+                                         "contained and touching boxes."))
 
 
 # --------------------------------------------------------------------- exercise 7
@@ -490,20 +534,20 @@ def _ap_hint(value: float, tp: list[bool], n_gt: int) -> str:
     steps = np.diff(np.concatenate([[0.0], r]))
     flags = np.asarray(tp, dtype=bool)
     if np.isclose(value, float(np.sum(steps * p))):
-        return " (without the interpolation: use the best precision at this recall or beyond)"
+        return _("without the interpolation: use the best precision at this recall or beyond")
     if np.isclose(value, float(np.sum(steps * np.maximum.accumulate(p)))):
-        return " (the envelope runs from the right: the best precision at this recall *or beyond*)"
+        return _("the envelope runs from the right: the best precision at this recall *or beyond*")
     if np.isclose(value, average_precision(p, r, "11point")):
-        return " (that is the 11-point AP; this exercise wants the all-point area)"
+        return _("that is the 11-point AP; this exercise wants the all-point area")
     if flags.any():
         by_detections = np.cumsum(flags) / len(flags)
         p2, r2 = p, by_detections
         env2 = np.maximum.accumulate(p2[::-1])[::-1]
         if np.isclose(value, float(np.sum(np.diff(np.concatenate([[0.0], r2])) * env2))):
-            return " (recall divides by the number of objects n_gt, not by the number of detections)"
+            return _("recall divides by the number of objects n_gt, not by the number of detections")
         if np.isclose(value, float(np.mean(np.maximum.accumulate(p[::-1])[::-1][flags]))):
-            return (" (that averages over the objects found; AP averages over all n_gt objects, "
-                    "and a missed one counts 0)")
+            return _("that averages over the objects found; AP averages over all n_gt objects, "
+                     "and a missed one counts 0")
     return ""
 
 
@@ -511,7 +555,7 @@ def check_average_precision(fn: Callable) -> bool:
     """Exercise 7: ``fn(tp, n_gt)`` is the all-point interpolated AP of a ranked list of TP/FP flags."""
     library = {"average_precision": average_precision, "precision_recall": precision_recall}
     results, used = _calls(fn, [(np.array(tp), n) for tp, n in _AP_CASES], library)
-    if _shortcut(fn, used, "compute precision, recall and the area yourself"):
+    if _shortcut(fn, used, _("compute precision, recall and the area yourself")):
         return False
     wrong: list[str] = []
     for (ok, got), (tp, n_gt) in zip(results, _AP_CASES):
@@ -523,5 +567,7 @@ def check_average_precision(fn: Callable) -> bool:
         if value is None or not np.isclose(value, want):
             hint = _ap_hint(value, tp, n_gt) if value is not None else ""
             flags = "".join("T" if v else "F" for v in tp)
-            wrong.append(f"ranked {flags} with {n_gt} objects: returned {_shown(got)}, expected {want:.4g}{hint}")
-    return _verdict(wrong, len(_AP_CASES), f"AP right on all {len(_AP_CASES)} ranked lists.")
+            wrong.append(_with_hint(N_("ranked {flags} with {n} objects: returned {got}, expected {want}"),
+                                    N_("ranked {flags} with {n} objects: returned {got}, expected {want} ({hint})"),
+                                    hint, flags=flags, n=n_gt, got=_shown(got), want=f"{want:.4g}"))
+    return _verdict(wrong, len(_AP_CASES), _("AP right on all {n} ranked lists.").format(n=len(_AP_CASES)))
