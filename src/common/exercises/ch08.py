@@ -21,6 +21,7 @@ from common.exercises._checking import (
     BAD as _NO,
     call as _call,
     name as _name,
+    not_done as _not_done,
     own_calls as _own_calls,
     shortcut as _shortcut,
     verdict as _verdict,
@@ -31,6 +32,7 @@ from common.lessons import gan as _gan
 from common.lessons import information as _info
 from common.lessons import one_shot as _one_shot
 from common.lessons import recurrent as _recurrent
+from common.translation import _
 
 __all__ = [
     "check_entropy_bits",
@@ -77,7 +79,11 @@ def _number(v: Any) -> float | None:
 
 def _compare_scalars(fn: Callable, cases: list[tuple], wants: list[float], what: str,
                      hints: Callable[[float, float, tuple], str] | None = None) -> tuple[list[str], bool]:
-    """Call ``fn`` on each case; return the wrong lines, and False if it crashed (already reported)."""
+    """Call ``fn`` on each case; return the wrong lines, and False if it crashed (already reported).
+
+    ``what`` (the expected quantity) and what ``hints`` return are translated messages; a hint
+    is ``""`` when no typical slip explains the value.
+    """
     wrong: list[str] = []
     for args, want in zip(cases, wants):
         ok, got = _call(fn, *[np.array(a, dtype=float) for a in args])
@@ -87,11 +93,14 @@ def _compare_scalars(fn: Callable, cases: list[tuple], wants: list[float], what:
         value = _number(got)
         call = f"{_name(fn)}(" + ", ".join(_show(a) for a in args) + ")"
         if value is None:
-            wrong.append(f"{call} returned {got!r}; expected one number ({what})")
+            wrong.append(_("{call} returned {got}; expected one number ({what})").format(
+                call=call, got=repr(got), what=what))
         elif not (np.isclose(value, want, rtol=1e-6, atol=1e-9) or (np.isinf(want) and value == want)):
             with _own_calls():
                 hint = hints(value, want, args) if hints else ""
-            wrong.append(f"{call} returned {value:.6g}, expected {want:.6g}{hint}")
+            message = (_("{call} returned {value:.6g}, expected {want:.6g}: {hint}") if hint
+                       else _("{call} returned {value:.6g}, expected {want:.6g}"))
+            wrong.append(message.format(call=call, value=value, want=want, hint=hint))
     return wrong, True
 
 
@@ -104,19 +113,19 @@ def check_entropy_bits(fn: Callable) -> bool:
 
     def hint(value: float, want: float, args: tuple) -> str:
         if np.isclose(value, _info.entropy(args[0])):
-            return ": that is the entropy in nats; use np.log2 for bits"
+            return _("that is the entropy in nats; use np.log2 for bits")
         if np.isnan(value):
-            return ": 0·log 0 must count as 0 (skip zero probabilities)"
+            return _("0·log 0 must count as 0 (skip zero probabilities)")
         if np.isclose(value, -want):
-            return ": the sign is wrong, H = −Σ p log p"
+            return _("the sign is wrong, H = −Σ p log p")
         return ""
     with np.errstate(all="ignore"), _watching(fn, {**_INFORMATION, **_scipy_versions("entropy", "entr")}) as used:
-        wrong, finished = _compare_scalars(fn, cases, wants, "the entropy in bits", hint)
-    if _shortcut(fn, used, "write −Σ p log₂ p with NumPy yourself"):
+        wrong, finished = _compare_scalars(fn, cases, wants, _("the entropy in bits"), hint)
+    if _shortcut(fn, used, _("write −Σ p log₂ p with NumPy yourself")):
         return False
     if not finished:
         return False
-    return _verdict(wrong, len(cases), "All 6 entropies right, in bits, including a zero probability.")
+    return _verdict(wrong, len(cases), _("All 6 entropies right, in bits, including a zero probability."))
 
 
 # --------------------------------------------------------------------- exercise 2
@@ -128,26 +137,26 @@ def check_kl_divergence(fn: Callable) -> bool:
 
     def hint(value: float, want: float, args: tuple) -> str:
         if np.isinf(want):
-            return (": q says the second outcome is impossible but p gives it probability 1/2, "
-                    "so the divergence is infinite (np.log of p/0 is inf)")
+            return _("q says the second outcome is impossible but p gives it probability 1/2, "
+                     "so the divergence is infinite (np.log of p/0 is inf)")
         if np.isclose(value, _info.kl_divergence(args[1], args[0])):
-            return ": that is KL(q‖p); the divergence is not symmetric, weight by p"
+            return _("that is KL(q‖p); the divergence is not symmetric, weight by p")
         if np.isclose(value, _info.kl_divergence(*args, base=2)):
-            return ": that is KL in bits; this exercise asks for nats (np.log)"
+            return _("that is KL in bits; this exercise asks for nats (np.log)")
         if np.isclose(value, -want):
-            return ": the sign is flipped, use log(p / q)"
+            return _("the sign is flipped, use log(p / q)")
         if np.isnan(value):
-            return ": terms with p = 0 must count as 0"
+            return _("terms with p = 0 must count as 0")
         return ""
     library = {**_INFORMATION, **_scipy_versions("entropy", "rel_entr", "kl_div")}
     with np.errstate(all="ignore"), _watching(fn, library) as used:
-        wrong, finished = _compare_scalars(fn, cases, wants, "KL(p‖q) in nats", hint)
-    if _shortcut(fn, used, "write Σ p log(p / q) with NumPy yourself"):
+        wrong, finished = _compare_scalars(fn, cases, wants, _("KL(p‖q) in nats"), hint)
+    if _shortcut(fn, used, _("write Σ p log(p / q) with NumPy yourself")):
         return False
     if not finished:
         return False
-    return _verdict(wrong, len(cases), "KL(p‖q) right on all cases, including p = q (0), an asymmetric pair "
-                                       "and q = 0 < p (infinite).")
+    return _verdict(wrong, len(cases), _("KL(p‖q) right on all cases, including p = q (0), an asymmetric pair "
+                                         "and q = 0 < p (infinite)."))
 
 
 # --------------------------------------------------------------------- exercise 3
@@ -170,16 +179,16 @@ def _mi_hint(value: float, pxy: np.ndarray) -> str:
     with np.errstate(all="ignore"):
         swapped = _info.kl_divergence(pxy.ravel(), np.outer(py, px).ravel(), base=2)
     if np.isclose(value, h["x"] + h["y"]):
-        return ": that is H(X) + H(Y); subtract the joint entropy H(X, Y)"
+        return _("that is H(X) + H(Y); subtract the joint entropy H(X, Y)")
     if np.isclose(value, h["xy"]):
-        return ": that is the joint entropy H(X, Y), not the information the two share"
+        return _("that is the joint entropy H(X, Y), not the information the two share")
     if np.isclose(value, _info.mutual_information(pxy)):
-        return ": that is the mutual information in nats; this exercise asks for bits (log base 2)"
+        return _("that is the mutual information in nats; this exercise asks for bits (log base 2)")
     if np.isclose(value, _info.kl_divergence(np.outer(px, py).ravel(), pxy.ravel(), base=2)):
-        return ": that is KL(p(x)p(y) ‖ p(x, y)), the other way round; weight by the joint p(x, y)"
+        return _("that is KL(p(x)p(y) ‖ p(x, y)), the other way round; weight by the joint p(x, y)")
     if np.isclose(value, swapped):
-        return (": p(x) and p(y) are swapped in the product; p(x) = pxy.sum(axis=1) runs down the rows, "
-                "p(y) = pxy.sum(axis=0) along the columns")
+        return _("p(x) and p(y) are swapped in the product; p(x) = pxy.sum(axis=1) runs down the rows, "
+                 "p(y) = pxy.sum(axis=0) along the columns")
     return ""
 
 
@@ -191,22 +200,26 @@ def check_mutual_information(fn: Callable) -> bool:
             "mutual_information", "conditional_entropy", "pixel_label_information")}) as used:
         for pxy, want in zip(_MI_CASES, wants):
             ok, got = _call(fn, pxy.copy())
+            rows, cols, table = pxy.shape[0], pxy.shape[1], _table(pxy)
             if not ok:
-                stub = got.startswith("Not done yet")
-                print(f"{_NO} {got}" if stub else f"{_NO} on the {pxy.shape[0]}×{pxy.shape[1]} table {_table(pxy)}: {got}")
+                stub = got == _not_done(fn)
+                print(f"{_NO} {got}" if stub else f"{_NO} " + _("on the {rows}×{cols} table {table}: {err}").format(
+                    rows=rows, cols=cols, table=table, err=got))
                 return False
             value = _number(got)
-            where = f"the {pxy.shape[0]}×{pxy.shape[1]} table {_table(pxy)}"
+            where = _("the {rows}×{cols} table {table}").format(rows=rows, cols=cols, table=table)
             if value is None:
-                wrong.append(f"{where}: returned {got!r}; expected one number (bits)")
+                wrong.append(_("{where}: returned {got}; expected one number (bits)").format(where=where, got=repr(got)))
             elif not np.isclose(value, want, rtol=1e-6, atol=1e-9):
                 with _own_calls():
                     hint = _mi_hint(value, pxy)
-                wrong.append(f"{where}: returned {value:.6g}, expected {want:.6g}{hint}")
-    if _shortcut(fn, used, "build it from p(x), p(y) and a KL divergence (or entropies) yourself"):
+                message = (_("{where}: returned {value:.6g}, expected {want:.6g}: {hint}") if hint
+                           else _("{where}: returned {value:.6g}, expected {want:.6g}"))
+                wrong.append(message.format(where=where, value=value, want=want, hint=hint))
+    if _shortcut(fn, used, _("build it from p(x), p(y) and a KL divergence (or entropies) yourself")):
         return False
-    return _verdict(wrong, len(_MI_CASES), "I(X; Y) right on all 5 tables: 0 for independent bits, 1 bit when "
-                                           "Y copies X, and the non-square and asymmetric ones too.")
+    return _verdict(wrong, len(_MI_CASES), _("I(X; Y) right on all 5 tables: 0 for independent bits, 1 bit when "
+                                             "Y copies X, and the non-square and asymmetric ones too."))
 
 
 # --------------------------------------------------------------------- exercise 4
@@ -218,16 +231,16 @@ def _lstm_variants(x: np.ndarray, h: np.ndarray, c: np.ndarray, Wx: np.ndarray, 
     sf, si, so, tg = sigmoid(f), sigmoid(i), sigmoid(o), np.tanh(g)
     out = {}
     c1 = si * c + sf * tg
-    out["the blocks are in the order (f, i, o, g): forget first, then input"] = (so * np.tanh(c1), c1)
+    out[_("the blocks are in the order (f, i, o, g): forget first, then input")] = (so * np.tanh(c1), c1)
     c2 = sf * c + si * tg
-    out["the output gate is missing: h = o ⊙ tanh(c)"] = (np.tanh(c2), c2)
-    out["tanh(c) is missing: h = o ⊙ tanh(c)"] = (so * c2, c2)
+    out[_("the output gate is missing: h = o ⊙ tanh(c)")] = (np.tanh(c2), c2)
+    out[_("tanh(c) is missing: h = o ⊙ tanh(c)")] = (so * c2, c2)
     c3 = sf * c + tg
-    out["the input gate is missing: c = f ⊙ c_prev + i ⊙ g"] = (so * np.tanh(c3), c3)
+    out[_("the input gate is missing: c = f ⊙ c_prev + i ⊙ g")] = (so * np.tanh(c3), c3)
     c4 = sf * c + si * sigmoid(g)
-    out["the candidate g takes tanh, not the sigmoid"] = (so * np.tanh(c4), c4)
+    out[_("the candidate g takes tanh, not the sigmoid")] = (so * np.tanh(c4), c4)
     c5 = c + si * tg
-    out["the forget gate is missing: c = f ⊙ c_prev + i ⊙ g"] = (so * np.tanh(c5), c5)
+    out[_("the forget gate is missing: c = f ⊙ c_prev + i ⊙ g")] = (so * np.tanh(c5), c5)
     return out
 
 
@@ -252,29 +265,33 @@ def check_lstm_step(fn: Callable) -> bool:
             if not ok:
                 print(f"{_NO} {got}")
                 return False
-            where = f"x {case[0].shape}, h_prev {case[1].shape}"
+            shapes = f"x {case[0].shape}, h_prev {case[1].shape}"
             try:
                 h, c = (np.asarray(v, dtype=float) for v in got)
             except (TypeError, ValueError):
-                wrong.append(f"with {where}: returned {type(got).__name__}; expected a pair (h, c) of arrays")
+                wrong.append(_("with {shapes}: returned {type}; expected a pair (h, c) of arrays").format(
+                    shapes=shapes, type=type(got).__name__))
                 continue
             if h.shape != want_h.shape or c.shape != want_c.shape:
-                wrong.append(f"with {where}: returned shapes {h.shape} and {c.shape}, expected (N, H) = "
-                             f"{want_h.shape} for both")
+                wrong.append(_("with {shapes}: returned shapes {h_shape} and {c_shape}, expected (N, H) = "
+                               "{want_shape} for both").format(shapes=shapes, h_shape=h.shape, c_shape=c.shape,
+                                                               want_shape=want_h.shape))
                 continue
             if np.allclose(h, want_h) and np.allclose(c, want_c):
                 continue
             if np.allclose(h, want_c) and np.allclose(c, want_h):
-                wrong.append(f"with {where}: h and c are swapped; return (h, c)")
+                wrong.append(_("with {shapes}: h and c are swapped; return (h, c)").format(shapes=shapes))
                 continue
-            hint = next((f": {text}" for text, (vh, vc) in _lstm_variants(*case).items()
+            hint = next((text for text, (vh, vc) in _lstm_variants(*case).items()
                          if np.allclose(h, vh) and np.allclose(c, vc)), "")
-            part = "c (and so h)" if not np.allclose(c, want_c) else "h"
-            wrong.append(f"with {where}: {part} differs from lstm_cell{hint}")
-    if _shortcut(fn, used, "write the gates and the two updates with NumPy yourself"):
+            what = _("c (and so h)") if not np.allclose(c, want_c) else "h"
+            message = (_("with {shapes}: {what} differs from lstm_cell: {hint}") if hint
+                       else _("with {shapes}: {what} differs from lstm_cell"))
+            wrong.append(message.format(shapes=shapes, what=what, hint=hint))
+    if _shortcut(fn, used, _("write the gates and the two updates with NumPy yourself")):
         return False
-    return _verdict(wrong, len(cases), "Your LSTM step matches common.lessons.recurrent.lstm_cell for batches "
-                                       "of 1, 2 and 4, every gate in its place.")
+    return _verdict(wrong, len(cases), _("Your LSTM step matches common.lessons.recurrent.lstm_cell for batches "
+                                         "of 1, 2 and 4, every gate in its place."))
 
 
 # --------------------------------------------------------------------- exercise 5
@@ -289,7 +306,7 @@ def check_generator_gradients(fn: Callable) -> bool:
     want_s, want_n = want["saturating"], want["non-saturating"]
     with np.errstate(all="ignore"), _watching(fn, {"generator_logit_gradients": _gan.generator_logit_gradients}) as used:
         ok, got = _call(fn, d.copy())
-    if _shortcut(fn, used, "differentiate the two losses with respect to the logit yourself"):
+    if _shortcut(fn, used, _("differentiate the two losses with respect to the logit yourself")):
         return False
     if not ok:
         print(f"{_NO} {got}")
@@ -297,33 +314,38 @@ def check_generator_gradients(fn: Callable) -> bool:
     try:
         sat, non = (np.asarray(v, dtype=float) for v in got)
     except (TypeError, ValueError):
-        print(f"{_NO} {_name(fn)}(d) returned {type(got).__name__}; expected a pair of arrays "
-              "(saturating, non_saturating), one value per entry of d")
+        print(f"{_NO} " + _("{name}(d) returned {type}; expected a pair of arrays "
+                            "(saturating, non_saturating), one value per entry of d").format(
+                                name=_name(fn), type=type(got).__name__))
         return False
     if sat.shape != d.shape or non.shape != d.shape:
-        print(f"{_NO} returned shapes {sat.shape} and {non.shape}; expected one value per entry of d, {d.shape}")
+        print(f"{_NO} " + _("returned shapes {sat_shape} and {non_shape}; expected one value per entry of d, "
+                            "{shape}").format(sat_shape=sat.shape, non_shape=non.shape, shape=d.shape))
         return False
     wrong: list[str] = []
     slips = {
-        "that is the derivative with respect to D, −1/(1 − D); multiply by dD/da = D(1 − D)": -1 / (1 - d),
-        "that is the derivative with respect to D, −1/D; multiply by dD/da = D(1 − D)": -1 / d,
-        "the sign is flipped: the loss falls as the logit rises": None,
+        _("that is the derivative with respect to D, −1/(1 − D); multiply by dD/da = D(1 − D)"): -1 / (1 - d),
+        _("that is the derivative with respect to D, −1/D; multiply by dD/da = D(1 − D)"): -1 / d,
+        _("the sign is flipped: the loss falls as the logit rises"): None,
     }
-    for label, got_v, want_v, other in (("saturating", sat, want_s, want_n), ("non-saturating", non, want_n, want_s)):
+    for label, got_v, want_v, other in ((_("saturating"), sat, want_s, want_n),
+                                        (_("non-saturating"), non, want_n, want_s)):
         if np.allclose(got_v, want_v):
             continue
         hint = ""
         if np.allclose(got_v, other):
-            hint = ": that is the other loss's derivative; return (saturating, non_saturating)"
+            hint = _("that is the other loss's derivative; return (saturating, non_saturating)")
         elif np.allclose(got_v, -want_v):
-            hint = f": {list(slips)[2]}"
+            hint = list(slips)[2]
         else:
             for text, slip in list(slips.items())[:2]:
                 if slip is not None and np.allclose(got_v, slip):
-                    hint = f": {text}"
-        wrong.append(f"{label} loss: returned {_show(got_v)} for d = {_show(d)}, expected {_show(want_v)}{hint}")
-    return _verdict(wrong, 2, "Both derivatives right: −D for log(1 − D), which vanishes when the discriminator "
-                              "rejects the fakes, and −(1 − D) for −log D, which is largest exactly then.")
+                    hint = text
+        message = (_("{label} loss: returned {got} for d = {d}, expected {want}: {hint}") if hint
+                   else _("{label} loss: returned {got} for d = {d}, expected {want}"))
+        wrong.append(message.format(label=label, got=_show(got_v), d=_show(d), want=_show(want_v), hint=hint))
+    return _verdict(wrong, 2, _("Both derivatives right: −D for log(1 − D), which vanishes when the discriminator "
+                                "rejects the fakes, and −(1 − D) for −log D, which is largest exactly then."))
 
 
 # --------------------------------------------------------------------- exercise 6
@@ -350,11 +372,13 @@ def check_nearest_prototype(fn: Callable) -> bool:
             try:
                 arr = np.asarray(got)
             except (TypeError, ValueError):
-                wrong.append(f"{len(qx)} queries: returned {got!r}, expected an array of {len(qx)} labels")
+                wrong.append(_("{n} queries: returned {got}, expected an array of {n} labels").format(
+                    n=len(qx), got=repr(got)))
                 continue
             if arr.shape != want.shape:
-                wrong.append(f"{len(qx)} queries, {len(sx)} support rows: returned shape {arr.shape}, "
-                             f"expected one label per query {want.shape}")
+                wrong.append(_("{n} queries, {k} support rows: returned shape {shape}, "
+                               "expected one label per query {want_shape}").format(
+                                   n=len(qx), k=len(sx), shape=arr.shape, want_shape=want.shape))
                 continue
             if np.array_equal(arr, want):
                 continue
@@ -362,13 +386,15 @@ def check_nearest_prototype(fn: Callable) -> bool:
             idx = np.argmin((diff ** 2).sum(-1), axis=1)
             hint = ""
             if np.array_equal(arr, idx):
-                hint = ": return support_t[nearest index], not the index itself"
+                hint = _("return support_t[nearest index], not the index itself")
             elif np.array_equal(arr, st[np.argmax((diff ** 2).sum(-1), axis=1)]):
-                hint = ": that is the farthest example (argmax); take the argmin"
+                hint = _("that is the farthest example (argmax); take the argmin")
             elif np.array_equal(arr, st[np.argmin(np.abs(diff).sum(-1), axis=1)]):
-                hint = ": that is the city-block (L1) distance; use the Euclidean one, Σ (q − s)²"
-            wrong.append(f"{len(qx)} queries, labels {st.tolist()}: returned {arr.tolist()}, "
-                         f"expected {want.tolist()}{hint}")
-    if _shortcut(fn, used, "compute the distances with broadcasting yourself"):
+                hint = _("that is the city-block (L1) distance; use the Euclidean one, Σ (q − s)²")
+            message = (_("{n} queries, labels {labels}: returned {got}, expected {want}: {hint}") if hint
+                       else _("{n} queries, labels {labels}: returned {got}, expected {want}"))
+            wrong.append(message.format(n=len(qx), labels=st.tolist(), got=arr.tolist(), want=want.tolist(),
+                                        hint=hint))
+    if _shortcut(fn, used, _("compute the distances with broadcasting yourself")):
         return False
-    return _verdict(wrong, len(cases), "Every query gets the label of its nearest support example.")
+    return _verdict(wrong, len(cases), _("Every query gets the label of its nearest support example."))

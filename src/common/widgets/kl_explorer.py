@@ -26,6 +26,7 @@ from common.lessons.information import (
 )
 from common.plots.appendix import power_of_ten_ticks
 from common.plots.style import OKABE_ITO
+from common.translation import _
 
 __all__ = [
     "KL_MEANS",
@@ -144,9 +145,9 @@ def kl_explorer(mean: float = 12.0, std: float = 3.0, dpi: int = 100):
     renderer = BlitRenderer(fig, view.dynamic_artists)
     image = w.Image(value=renderer.png(), format="png")
     sliders = {
-        "mean": w.FloatSlider(value=mean, min=0, max=30, step=0.5, description="mean of q",
+        "mean": w.FloatSlider(value=mean, min=0, max=30, step=0.5, description=_("mean of q"),
                               continuous_update=True, style={"description_width": "80px"}),
-        "std": w.FloatSlider(value=std, min=1, max=8, step=0.25, description="width of q",
+        "std": w.FloatSlider(value=std, min=1, max=8, step=0.25, description=_("width of q"),
                              continuous_update=True, style={"description_width": "80px"}),
     }
 
