@@ -21,6 +21,7 @@ from matplotlib.gridspec import GridSpec
 from numpy.typing import ArrayLike
 
 from common.lessons.feature_maps import filter_roughness, normalise_maps
+from common.translation import _
 
 __all__ = ["FilterView", "filter_snapshots", "draw_filters", "draw_filters_before_after", "filter_widget"]
 
@@ -197,7 +198,7 @@ def filter_widget(snapshots: Mapping[str, ArrayLike], dpi: int = 80):
         frame(label)
     show(labels[0])                   # the view (read by tests) shows what the image shows
     image = w.Image(value=frame(labels[0]), format="png")
-    buttons = w.ToggleButtons(options=labels, value=labels[0], description="filters")
+    buttons = w.ToggleButtons(options=labels, value=labels[0], description=_("filters"))
 
     def redraw(change: dict) -> None:
         png = frame(change["new"])

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from common.lessons.conv_arithmetic import ConvGeometry, conv_geometry, coverage, window_origin
+from common.translation import _
 
 __all__ = ["LIMITS", "ConvArithmeticView", "draw_conv_arithmetic", "conv_arithmetic_widget"]
 
@@ -186,15 +187,15 @@ def conv_arithmetic_widget(H: int = 7, F: int = 3, P: int = 1, S: int = 2, posit
     image = w.Image(value=renderer.png(), format="png")
     style = {"description_width": "95px"}
     layout = w.Layout(width="300px")
-    names = {"H": "input size H", "F": "filter size F", "P": "padding P", "S": "stride S"}
+    names = {"H": _("input size H"), "F": _("filter size F"), "P": _("padding P"), "S": _("stride S")}
     values = {"H": H, "F": F, "P": P, "S": S}
     sliders = {k: w.IntSlider(value=values[k], min=lo, max=hi, description=names[k], style=style,
                               layout=layout, continuous_update=True)
                for k, (lo, hi) in LIMITS.items()}
     m = max(view.geometry.out_size, 1)
     sliders["position"] = w.IntSlider(value=min(position, m * m - 1), min=0, max=m * m - 1,
-                                      description="window", style=style, layout=layout)
-    play = w.Play(value=sliders["position"].value, min=0, max=m * m - 1, interval=500, description="play")
+                                      description=_("window"), style=style, layout=layout)
+    play = w.Play(value=sliders["position"].value, min=0, max=m * m - 1, interval=500, description=_("play"))
     w.jslink((play, "value"), (sliders["position"], "value"))
     busy = {"on": False}
     frames[(*view.key(), sliders["position"].value)] = image.value

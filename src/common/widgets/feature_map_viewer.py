@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike
 
 from common.lessons.feature_maps import layer_outputs, map_grid_shape
 from common.functions import softmax
+from common.translation import _
 
 __all__ = ["MAP_LAYERS", "FeatureMapView", "draw_feature_maps", "feature_map_widget"]
 
@@ -165,8 +166,8 @@ def feature_map_widget(net: Any, x: ArrayLike, t: ArrayLike, index: int = 0, lay
     view.update(first, x[index], layer, int(labels[index]), index)
     renderer = BlitRenderer(fig, view.dynamic_artists)
     image = w.Image(value=renderer.png(), format="png")
-    slider = w.IntSlider(value=index, min=0, max=len(x) - 1, description="test image", continuous_update=True)
-    buttons = w.ToggleButtons(options=list(MAP_LAYERS), value=layer, description="layer")
+    slider = w.IntSlider(value=index, min=0, max=len(x) - 1, description=_("test image"), continuous_update=True)
+    buttons = w.ToggleButtons(options=list(MAP_LAYERS), value=layer, description=_("layer"))
 
     frames: OrderedDict[tuple[int, str], bytes] = OrderedDict({(index, layer): image.value})  # going back is instant
 
