@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -29,6 +28,7 @@ from common.exercises._checking import (
     as_array as _as_array,
     call,
     name as _name,
+    report,
     summary as _summary_of,
 )
 from common.gradient import numerical_gradient, relative_error
@@ -37,6 +37,7 @@ from common.layers import BN_EPS, BatchNormalization
 from common.lessons.optimizer_paths import SURFACES, optimizer_path
 from common.lessons.quadratic_stability import stability_limit
 from common.optimizers import Adam, Momentum, Nesterov
+from common.translation import N_, _
 
 __all__ = [
     "check_stable_lr",
@@ -52,14 +53,15 @@ __all__ = [
     "check_below_counts",
 ]
 
-_summary = partial(_summary_of, one_right="The test passed.",
-                   one_wrong="Not yet right: read the line above, fix, run again.")
+def _summary(n_wrong: int, n_total: int) -> bool:
+    return _summary_of(n_wrong, n_total, one_right=_("The test passed."),
+                       one_wrong=_("Not yet right: read the line above, fix, run again."))
 
 
 def _call(fn: Callable, *args: Any) -> tuple[Any, str | None]:
     """``(result, None)``, or ``(None, message)`` if ``fn`` is missing, unfinished or crashes."""
     if fn is None or fn is Ellipsis or not callable(fn):
-        return None, "Not answered yet: pass your function to the check."
+        return None, _("Not answered yet: pass your function to the check.")
     with np.errstate(all="ignore"):
         ok, out = call(fn, *args)
     return (out, None) if ok else (None, out)
@@ -71,7 +73,7 @@ def _close(a: Any, b: np.ndarray, rtol: float = 1e-6, atol: float = 1e-9) -> boo
 
 
 def _fail(fn_result_msg: str) -> bool:
-    print(f"{_BAD} {fn_result_msg}")
+    report(_BAD, fn_result_msg)
     return _summary(1, 1)
 
 
@@ -87,7 +89,7 @@ def check_stable_lr(lr: Any) -> bool:
     (``optimizer_path``, 400 steps), so the learner sees the border the
     formula predicts. Introduced in chapter 5, section 6 (try it).
     """
-    value = _number_answer(lr, "your learning rate")
+    value = _number_answer(lr, _("your learning rate"))
     if value is None:
         return False
     alpha, curvature = 0.9, 2.0
@@ -97,23 +99,25 @@ def check_stable_lr(lr: Any) -> bool:
         for factor in (0.97, 1.03):
             run = optimizer_path(Nesterov(lr=factor * value, momentum=alpha), valley.gradient, valley.start,
                                  400, f=valley.value, minima=valley.minima)
-            verdict = "diverges" if run.diverged else "converges"
-            print(f"  Nesterov with η = {factor * value:.4g} ({factor:.0%} of yours) {verdict} on the valley")
+            verdict = _("diverges") if run.diverged else _("converges")
+            print(_("  Nesterov with η = {lr} ({share} of yours) {verdict} on the valley").format(
+                lr=f"{factor * value:.4g}", share=f"{factor:.0%}", verdict=verdict))
     if math.isclose(value, exact, rel_tol=0.02):
-        print(f"{_OK} η = {value:.4g}: the border is ηλ = 2(1 + α)/(1 + 2α) = {exact * curvature:.4g} "
-              f"with λ = {curvature:g}, so η < {exact:.4g}")
+        report(_OK, _("η = {lr}: the border is ηλ = 2(1 + α)/(1 + 2α) = {border} with λ = {curvature}, "
+                      "so η < {limit}").format(lr=f"{value:.4g}", border=f"{exact * curvature:.4g}",
+                                               curvature=f"{curvature:g}", limit=f"{exact:.4g}"))
         return True
     if math.isclose(value, stability_limit("SGD") / curvature, rel_tol=0.02):
-        hint = "that is plain SGD's border 2/λ; Nesterov's extra gradient term lowers it"
+        hint = _("that is plain SGD's border 2/λ; Nesterov's extra gradient term lowers it")
     elif math.isclose(value, stability_limit("Momentum", alpha) / curvature, rel_tol=0.02):
-        hint = "that is Momentum's border 2(1 + α)/λ; Nesterov's is 2(1 + α)/(1 + 2α) divided by λ"
+        hint = _("that is Momentum's border 2(1 + α)/λ; Nesterov's is 2(1 + α)/(1 + 2α) divided by λ")
     elif math.isclose(value, exact * curvature, rel_tol=0.02):
-        hint = "that is the border for ηλ; divide by the curvature across the valley, λ = 2"
+        hint = _("that is the border for ηλ; divide by the curvature across the valley, λ = 2")
     elif math.isclose(value, exact * curvature / 0.1, rel_tol=0.02) or math.isclose(value, exact * 20, rel_tol=0.02):
-        hint = "the steep direction decides: use the curvature across the valley (λ = 2), not along it (0.1)"
+        hint = _("the steep direction decides: use the curvature across the valley (λ = 2), not along it (0.1)")
     else:
-        hint = "take Nesterov's border for ηλ from the text and divide it by the largest curvature of the valley"
-    print(f"{_BAD} η = {value:.4g} is not the border: {hint}")
+        hint = _("take Nesterov's border for ηλ from the text and divide it by the largest curvature of the valley")
+    report(_BAD, _("η = {lr} is not the border: {hint}").format(lr=f"{value:.4g}", hint=hint))
     return False
 
 
@@ -125,44 +129,45 @@ def check_initial_loss(loss: Any) -> bool:
 
     Introduced in chapter 5, the sanity checks (try it).
     """
-    value = _number_answer(loss, "your loss")
+    value = _number_answer(loss, _("your loss"))
     if value is None:
         return False
     exact = math.log(10)
     if math.isclose(value, exact, rel_tol=1e-3):
-        print(f"{_OK} {value:.4f}: every class gets probability 1/10, and −ln(1/10) = ln 10 = {exact:.4f}")
+        report(_OK, _("{loss}: every class gets probability 1/10, and −ln(1/10) = ln 10 = {exact}").format(
+            loss=f"{value:.4f}", exact=f"{exact:.4f}"))
         return True
     if math.isclose(value, 1.0, rel_tol=1e-3):
-        hint = "that is log₁₀ 10; the cross-entropy uses the natural logarithm"
+        hint = _("that is log₁₀ 10; the cross-entropy uses the natural logarithm")
     elif math.isclose(value, math.log2(10), rel_tol=1e-3):
-        hint = "that is log₂ 10, in bits; the course's cross-entropy is in nats (natural logarithm)"
+        hint = _("that is log₂ 10, in bits; the course's cross-entropy is in nats (natural logarithm)")
     elif math.isclose(value, 0.1, rel_tol=1e-3):
-        hint = "0.1 is the probability of each class; the loss is −ln of the probability of the right one"
+        hint = _("0.1 is the probability of each class; the loss is −ln of the probability of the right one")
     elif math.isclose(value, -exact, rel_tol=1e-3):
-        hint = "mind the sign: the loss is −ln(1/10), a positive number"
+        hint = _("mind the sign: the loss is −ln(1/10), a positive number")
     elif math.isclose(value, 0.0, abs_tol=1e-9):
-        hint = "0 is the loss of a perfect, certain network; an untrained one is unsure"
+        hint = _("0 is the loss of a perfect, certain network; an untrained one is unsure")
     else:
-        hint = "an untrained network gives every class about the same probability: what is −ln of it?"
-    print(f"{_BAD} {value:.4g}: {hint}")
+        hint = _("an untrained network gives every class about the same probability: what is −ln of it?")
+    report(_BAD, _("{label}: {err}").format(label=f"{value:.4g}", err=hint))
     return False
 
 
 def _number_answer(value: Any, what: str) -> float | None:
     """The learner's answer as a finite float, or ``None`` after printing why it is not one."""
     if value is None or value is Ellipsis:
-        print(f"{_BAD} Not answered yet: set {what} to a number, then run this check again.")
+        report(_BAD, _("Not answered yet: set {what} to a number, then run this check again.").format(what=what))
         return None
     if callable(value):
-        print(f"{_BAD} expected a number, got a function: write the value itself")
+        report(_BAD, _("expected a number, got a function: write the value itself"))
         return None
     try:
         number = float(np.asarray(value, dtype=float).reshape(()))
     except (TypeError, ValueError):
-        print(f"{_BAD} expected one number, got {value!r}")
+        report(_BAD, _("expected one number, got {value}").format(value=repr(value)))
         return None
     if not math.isfinite(number):
-        print(f"{_BAD} expected a finite number, got {number}")
+        report(_BAD, _("expected a finite number, got {value}").format(value=number))
         return None
     return number
 
@@ -200,10 +205,10 @@ def check_momentum_step(fn: Callable) -> bool:
     for g in grads:
         p, state = Nesterov(lr=lr, momentum=momentum).step(p, g, state)
         nesterov.append(p)
-    wrong = [(sgd, "this is plain SGD: the velocity must remember the last step (v ← αv − η·g)"),
-             (stale, "update v first, then move W by the *new* v"),
-             (uphill, "the step goes uphill: with v ← αv − η·g the update is W ← W + v"),
-             (nesterov, "that is Nesterov's step (W ← W + αv − η·g); Momentum moves by v alone")]
+    wrong = [(sgd, _("this is plain SGD: the velocity must remember the last step (v ← αv − η·g)")),
+             (stale, _("update v first, then move W by the *new* v")),
+             (uphill, _("the step goes uphill: with v ← αv − η·g the update is W ← W + v")),
+             (nesterov, _("that is Nesterov's step (W ← W + αv − η·g); Momentum moves by v alone"))]
 
     param, v = param0.copy(), np.zeros_like(param0)
     n_right = 0
@@ -213,19 +218,20 @@ def check_momentum_step(fn: Callable) -> bool:
         if msg:
             return _fail(msg)
         if not isinstance(result, tuple) or len(result) != 2:
-            return _fail(f"{_name(fn)} must return a pair (new_param, new_v), got {type(result).__name__}")
+            return _fail(_("{name} must return a pair (new_param, new_v), got {type}").format(
+                name=_name(fn), type=type(result).__name__))
         new_param, v = result
         if _close(new_param, expected[k]):
-            print(f"{_OK} step {k + 1}: parameters match common.optimizers.Momentum")
+            report(_OK, _("step {k}: parameters match common.optimizers.Momentum").format(k=k + 1))
             n_right += 1
             param = np.asarray(new_param, dtype=float)
             continue
         hint = next((h for series, h in wrong if _close(new_param, series[k])), None)
         shape = np.shape(new_param)
         if shape != param0.shape:
-            hint = f"new_param has shape {shape}, expected {param0.shape}"
-        print(f"{_BAD} step {k + 1}: parameters differ from common.optimizers.Momentum"
-              + (f": {hint}" if hint else ": expected v ← αv − η·g, then W ← W + v"))
+            hint = _("new_param has shape {shape}, expected {expected}").format(shape=shape, expected=param0.shape)
+        report(_BAD, _("step {k}: parameters differ from common.optimizers.Momentum: {hint}").format(
+            k=k + 1, hint=hint or _("expected v ← αv − η·g, then W ← W + v")))
         return _summary(3 - n_right, 3)
     return _summary(0, 3)
 
@@ -271,13 +277,13 @@ def check_adam_step(fn: Callable) -> bool:
     param0 = rng.standard_normal((3, 4))
     grads = [rng.standard_normal((3, 4)) * 0.1 for _ in range(5)]
     expected = _adam_series(param0, grads, lr, b1, b2, eps, "right")
-    hints = [("none", "no bias correction: divide m by 1 − β₁ᵗ and v by 1 − β₂ᵗ, or the first steps come "
-                      "out about (1 − β₁)/√(1 − β₂) ≈ 3 times too large"),
-             ("m only", "only m is corrected: v needs its own correction, 1 − β₂ᵗ"),
-             ("v only", "only v is corrected: m needs its own correction, 1 − β₁ᵗ"),
-             ("multiplied", "divide by 1 − βᵗ: the averages start too small, so the correction enlarges them"),
-             ("stored hats", "return the raw averages m and v; the corrected m̂ and v̂ are only for the step"),
-             ("no sqrt", "divide by √v̂ + ε: v̂ averages squared gradients")]
+    hints = [("none", _("no bias correction: divide m by 1 − β₁ᵗ and v by 1 − β₂ᵗ, or the first steps come "
+                        "out about (1 − β₁)/√(1 − β₂) ≈ 3 times too large")),
+             ("m only", _("only m is corrected: v needs its own correction, 1 − β₂ᵗ")),
+             ("v only", _("only v is corrected: m needs its own correction, 1 − β₁ᵗ")),
+             ("multiplied", _("divide by 1 − βᵗ: the averages start too small, so the correction enlarges them")),
+             ("stored hats", _("return the raw averages m and v; the corrected m̂ and v̂ are only for the step")),
+             ("no sqrt", _("divide by √v̂ + ε: v̂ averages squared gradients"))]
     series = {variant: _adam_series(param0, grads, lr, b1, b2, eps, variant) for variant, _ in hints}
     param, m, v = param0.copy(), np.zeros_like(param0), np.zeros_like(param0)
     for t, g in enumerate(grads, start=1):
@@ -286,22 +292,23 @@ def check_adam_step(fn: Callable) -> bool:
         if msg:
             return _fail(msg)
         if not isinstance(result, tuple) or len(result) != 3:
-            return _fail(f"{_name(fn)} must return three things (new_param, new_m, new_v), "
-                         f"got {type(result).__name__}")
+            return _fail(_("{name} must return three things (new_param, new_m, new_v), got {type}").format(
+                name=_name(fn), type=type(result).__name__))
         new_param, m, v = result
         if _close(new_param, expected[t - 1], rtol=1e-6, atol=1e-10):
-            print(f"{_OK} step {t}: parameters match common.optimizers.Adam")
+            report(_OK, _("step {k}: parameters match common.optimizers.Adam").format(k=t))
             param = np.asarray(new_param, dtype=float)
             continue
         arr = _as_array(new_param)
         if arr is None or arr.shape != param0.shape:
-            hint = f"new_param should have shape {param0.shape}, got {np.shape(new_param)}"
+            hint = _("new_param should have shape {expected}, got {shape}").format(
+                expected=param0.shape, shape=np.shape(new_param))
         elif t == 1 and not np.all(np.isfinite(arr)):
-            hint = "t counts from 1: at the first step 1 − β₁ᵗ = 1 − β₁, never 0"
+            hint = _("t counts from 1: at the first step 1 − β₁ᵗ = 1 − β₁, never 0")
         else:
             hint = next((h for variant, h in hints if _close(arr, series[variant][t - 1], rtol=1e-6, atol=1e-10)),
-                        "expected m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ), W ← W − η·m̂/(√v̂ + ε)")
-        print(f"{_BAD} step {t}: parameters differ from common.optimizers.Adam: {hint}")
+                        _("expected m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ), W ← W − η·m̂/(√v̂ + ε)"))
+        report(_BAD, _("step {k}: parameters differ from common.optimizers.Adam: {hint}").format(k=t, hint=hint))
         return _summary(len(grads) - t + 1, len(grads))
     return _summary(0, len(grads))
 
@@ -323,22 +330,22 @@ def check_he_std(fn: Callable) -> bool:
         try:
             value = float(got)
         except (TypeError, ValueError):
-            print(f"{_BAD} n_in = {n}: expected a number, got {got!r}")
+            report(_BAD, _("n_in = {n}: expected a number, got {value}").format(n=n, value=repr(got)))
             wrong += 1
             continue
         exact = he_std(n)
         if math.isclose(value, exact, rel_tol=1e-9):
-            print(f"{_OK} n_in = {n}: {value:.6g}")
+            report(_OK, _("n_in = {n}: {value}").format(n=n, value=f"{value:.6g}"))
             continue
         if n > 1 and math.isclose(value, xavier_std(n), rel_tol=1e-9):
-            hint = "that is Xavier's √(1/n): ReLU zeroes half its inputs, so He doubles the variance"
+            hint = _("that is Xavier's √(1/n): ReLU zeroes half its inputs, so He doubles the variance")
         elif math.isclose(value, 2 / n, rel_tol=1e-9):
-            hint = "2/n is the variance; the standard deviation is its square root"
+            hint = _("2/n is the variance; the standard deviation is its square root")
         elif math.isclose(value, math.sqrt(2) / n, rel_tol=1e-9):
-            hint = "take the square root of the whole fraction: √(2/n), not √2 / n"
+            hint = _("take the square root of the whole fraction: √(2/n), not √2 / n")
         else:
-            hint = f"expected √(2/{n}) = {exact:.6g}"
-        print(f"{_BAD} n_in = {n}: got {value:.6g}: {hint}")
+            hint = _("expected √(2/{n}) = {exact}").format(n=n, exact=f"{exact:.6g}")
+        report(_BAD, _("n_in = {n}: got {value}: {hint}").format(n=n, value=f"{value:.6g}", hint=hint))
         wrong += 1
     return _summary(wrong, len(sizes))
 
@@ -364,38 +371,39 @@ def check_dropout_forward(fn: Callable) -> bool:
     if msg:
         return _fail(msg)
     if _close(got, train_ok):
-        print(f"{_OK} training: kept units scaled by 1/(1 − ratio) = {1 / (1 - ratio):.4g}, dropped units 0")
+        report(_OK, _("training: kept units scaled by 1/(1 − ratio) = {factor}, dropped units 0").format(
+            factor=f"{1 / (1 - ratio):.4g}"))
         results.append(True)
     else:
         if _close(got, x * mask):
-            hint = ("no scaling: that is the classic convention, which rescales at test time instead; "
-                    "inverted dropout divides the kept units by (1 − ratio) during training")
+            hint = _("no scaling: that is the classic convention, which rescales at test time instead; "
+                     "inverted dropout divides the kept units by (1 − ratio) during training")
         elif _close(got, x * mask / ratio):
-            hint = "divide by the share of units *kept*, 1 − ratio, not by the ratio dropped"
+            hint = _("divide by the share of units *kept*, 1 − ratio, not by the ratio dropped")
         elif _close(got, x * ~mask / (1 - ratio)):
-            hint = "the mask is True for units that are kept; you kept the dropped ones"
+            hint = _("the mask is True for units that are kept; you kept the dropped ones")
         elif _close(got, x):
-            hint = "during training the mask must zero the dropped units"
+            hint = _("during training the mask must zero the dropped units")
         else:
-            hint = "expected x * mask / (1 − ratio)"
-        print(f"{_BAD} training: {hint}")
+            hint = _("expected x * mask / (1 − ratio)")
+        report(_BAD, _("training: {hint}").format(hint=hint))
         results.append(False)
     got, msg = _call(fn, x.copy(), mask.copy(), ratio, False)
     if msg:
-        print(f"{_BAD} test mode: {msg}")
+        report(_BAD, _("test mode: {err}").format(err=msg))
         results.append(False)
     elif _close(got, x):
-        print(f"{_OK} test: the input passes through unchanged (every unit, no scaling)")
+        report(_OK, _("test: the input passes through unchanged (every unit, no scaling)"))
         results.append(True)
     else:
         if _close(got, x * (1 - ratio)):
-            hint = ("scaling by (1 − ratio) at test time belongs to the classic convention; with the "
-                    "training-time scaling above, test mode must leave x unchanged")
+            hint = _("scaling by (1 − ratio) at test time belongs to the classic convention; with the "
+                     "training-time scaling above, test mode must leave x unchanged")
         elif _close(got, x * mask) or _close(got, train_ok):
-            hint = "at test time no unit is dropped: ignore the mask"
+            hint = _("at test time no unit is dropped: ignore the mask")
         else:
-            hint = "expected x unchanged"
-        print(f"{_BAD} test: {hint}")
+            hint = _("expected x unchanged")
+        report(_BAD, _("test: {hint}").format(hint=hint))
         results.append(False)
     return _summary(results.count(False), 2)
 
@@ -425,13 +433,14 @@ def check_batchnorm_forward(fn: Callable) -> bool:
             return _fail(msg)
         arr = _as_array(got)
         if arr is None or arr.shape != x.shape:
-            print(f"{_BAD} {what}: expected an array of shape {x.shape}, got {np.shape(got)}")
+            report(_BAD, _("{label}: expected an array of shape {expected}, got {shape}").format(
+                label=what, expected=x.shape, shape=np.shape(got)))
             results.append(False)
             continue
         if _close(arr, expected, rtol=1e-5, atol=1e-7):
-            detail = ("every feature has mean 0 and variance 1 (the constant one stays 0)" if what[0] == "x"
-                      else "matches common.layers.BatchNormalization in training mode")
-            print(f"{_OK} {what}: {detail}")
+            detail = (_("every feature has mean 0 and variance 1 (the constant one stays 0)") if what[0] == "x"
+                      else _("matches common.layers.BatchNormalization in training mode"))
+            report(_OK, _("{label}: {err}").format(label=what, err=detail))
             results.append(True)
             continue
         mu, var = x.mean(axis=0), x.var(axis=0)
@@ -439,21 +448,21 @@ def check_batchnorm_forward(fn: Callable) -> bool:
         rows = (x - x.mean(axis=1, keepdims=True)) / np.sqrt(x.var(axis=1, keepdims=True) + eps)
         unbiased = (x - mu) / np.sqrt(x.var(axis=0, ddof=1) + eps)
         if not np.all(np.isfinite(arr)):
-            hint = ("the constant feature gives 0/0: add eps inside the square root, "
-                    "√(σ² + ε), so a zero variance is safe")
+            hint = _("the constant feature gives 0/0: add eps inside the square root, "
+                     "√(σ² + ε), so a zero variance is safe")
         elif _close(arr, xn, rtol=1e-5, atol=1e-7):
-            hint = "x̂ is right, but the output is γ·x̂ + β: apply gamma and beta"
+            hint = _("x̂ is right, but the output is γ·x̂ + β: apply gamma and beta")
         elif _close(arr, rows * g + b, rtol=1e-5, atol=1e-7):
-            hint = "normalise each feature over the batch (axis=0), not each sample over its features"
+            hint = _("normalise each feature over the batch (axis=0), not each sample over its features")
         elif _close(arr, unbiased * g + b, rtol=1e-5, atol=1e-7):
-            hint = "use the batch variance with 1/N (np.var's default), not 1/(N − 1)"
+            hint = _("use the batch variance with 1/N (np.var's default), not 1/(N − 1)")
         elif _close(arr, (x - mu) / (np.sqrt(var) + eps) * g + b, rtol=1e-5, atol=1e-7):
-            hint = "put eps inside the square root: √(σ² + ε)"
+            hint = _("put eps inside the square root: √(σ² + ε)")
         elif _close(arr, (x - mu) / np.sqrt(var + eps), rtol=1e-5, atol=1e-7):
-            hint = "x̂ is right, but the output is γ·x̂ + β: apply gamma and beta"
+            hint = _("x̂ is right, but the output is γ·x̂ + β: apply gamma and beta")
         else:
-            hint = "expected γ·(x − μ_B)/√(σ_B² + ε) + β, with μ_B and σ_B² taken over axis 0"
-        print(f"{_BAD} {what}: {hint}")
+            hint = _("expected γ·(x − μ_B)/√(σ_B² + ε) + β, with μ_B and σ_B² taken over axis 0")
+        report(_BAD, _("{label}: {err}").format(label=what, err=hint))
         results.append(False)
     return _summary(results.count(False), 2)
 
@@ -481,11 +490,11 @@ def _bn_backward_variants(dy: np.ndarray, x: np.ndarray, gamma: np.ndarray, eps:
 
 
 _BN_HINTS = {
-    "constants": "μ_B and σ_B² depend on every input of the batch: subtract the mean of dx̂ and x̂ times the "
-                 "mean of dx̂ ⊙ x̂ before dividing by √(σ_B² + ε)",
-    "no variance path": "the path through σ_B² is missing: subtract x̂ · mean(dx̂ ⊙ x̂) as well",
-    "no mean path": "the path through μ_B is missing: subtract mean(dx̂) as well",
-    "no gamma": "dx̂ = γ ⊙ dy: the scale γ sits between x̂ and y",
+    "constants": N_("μ_B and σ_B² depend on every input of the batch: subtract the mean of dx̂ and x̂ times the "
+                    "mean of dx̂ ⊙ x̂ before dividing by √(σ_B² + ε)"),
+    "no variance path": N_("the path through σ_B² is missing: subtract x̂ · mean(dx̂ ⊙ x̂) as well"),
+    "no mean path": N_("the path through μ_B is missing: subtract mean(dx̂) as well"),
+    "no gamma": N_("dx̂ = γ ⊙ dy: the scale γ sits between x̂ and y"),
 }
 
 
@@ -515,29 +524,38 @@ def check_batchnorm_backward(fn: Callable) -> bool:
     if msg:
         return _fail(msg)
     if not isinstance(got, tuple) or len(got) != 3:
-        return _fail(f"{_name(fn)} must return three arrays (dx, dgamma, dbeta), got {type(got).__name__}")
+        return _fail(_("{name} must return three arrays (dx, dgamma, dbeta), got {type}").format(
+            name=_name(fn), type=type(got).__name__))
     variants = _bn_backward_variants(dy, x, gamma, eps)
     wrong = 0
     for k, (label, answer) in enumerate(zip(("dx", "dgamma", "dbeta"), got)):
         arr, want = _as_array(answer), numeric[label]
         if arr is None or arr.shape != want.shape:
-            axis_hint = (": sum over the batch (axis 0), one value per feature" if label != "dx" and
-                         arr is not None and arr.shape == (n,) else "")
-            print(f"{_BAD} {label}: expected shape {want.shape}, got {np.shape(answer)}{axis_hint}")
+            message = _("{label}: expected shape {expected}, got {shape}").format(
+                label=label, expected=want.shape, shape=np.shape(answer))
+            if label != "dx" and arr is not None and arr.shape == (n,):
+                message = _("{err}: sum over the batch (axis 0), one value per feature").format(err=message)
+            report(_BAD, message)
             wrong += 1
             continue
         err = relative_error(arr, want)
         if err < 1e-6:
-            print(f"{_OK} {label}: relative error {err:.1e} against the numerical gradient")
+            report(_OK, _("{label}: relative error {error} against the numerical gradient").format(
+                label=label, error=f"{err:.1e}"))
             continue
-        hint = next((_BN_HINTS[v] for v, grads in variants.items()
+        hint = next((_(_BN_HINTS[v]) for v, grads in variants.items()
                      if k == 0 and _close(arr, grads[0], rtol=1e-6, atol=1e-9)), None)
         if hint is None and label == "dgamma" and _close(arr, dy.sum(axis=0)):
-            hint = "∂L/∂γ = Σᵢ dyᵢ ⊙ x̂ᵢ: each γ multiplies x̂"
+            hint = _("∂L/∂γ = Σᵢ dyᵢ ⊙ x̂ᵢ: each γ multiplies x̂")
         if hint is None and label == "dx" and _close(arr, _unbiased_dx(dy, x, gamma, eps)):
-            hint = "use the batch variance with 1/N (np.var's default), as the forward pass does"
-        print(f"{_BAD} {label}: relative error {err:.1e} against the numerical gradient"
-              + (f": {hint}" if hint else ""))
+            hint = _("use the batch variance with 1/N (np.var's default), as the forward pass does")
+        if hint:
+            message = _("{label}: relative error {error} against the numerical gradient: {hint}").format(
+                label=label, error=f"{err:.1e}", hint=hint)
+        else:
+            message = _("{label}: relative error {error} against the numerical gradient").format(
+                label=label, error=f"{err:.1e}")
+        report(_BAD, message)
         wrong += 1
     return _summary(wrong, 3)
 
@@ -571,27 +589,30 @@ def check_weight_decay_loss(fn: Callable) -> bool:
         try:
             value = float(got)
         except (TypeError, ValueError):
-            print(f"{_BAD} λ = {lam}: expected one number, got {type(got).__name__} {np.shape(got)}")
+            report(_BAD, _("λ = {lam}: expected one number, got {type} {shape}").format(
+                lam=lam, type=type(got).__name__, shape=np.shape(got)))
             wrong += 1
             continue
         if math.isclose(value, exact, rel_tol=1e-9, abs_tol=1e-12):
-            print(f"{_OK} L0 = {data_loss}, λ = {lam}: total {value:.6f}")
+            report(_OK, _("L0 = {loss}, λ = {lam}: total {value}").format(
+                loss=data_loss, lam=lam, value=f"{value:.6f}"))
             continue
         if lam and math.isclose(value, data_loss + lam * squares, rel_tol=1e-9):
-            hint = "the penalty is λ/2 · ΣW² (the 1/2 makes its gradient exactly λW)"
+            hint = _("the penalty is λ/2 · ΣW² (the 1/2 makes its gradient exactly λW)")
         elif lam and math.isclose(value, data_loss + 0.5 * lam * sum(float(np.sum(np.abs(W))) for W in weights),
                                   rel_tol=1e-9):
-            hint = "that is an L1 penalty (|W|); weight decay squares the weights"
+            hint = _("that is an L1 penalty (|W|); weight decay squares the weights")
         elif lam and math.isclose(value, data_loss + 0.5 * lam * sum(float(np.sum(W)) for W in weights),
                                   rel_tol=1e-9):
-            hint = "square the weights before summing: positive and negative weights must not cancel"
+            hint = _("square the weights before summing: positive and negative weights must not cancel")
         elif lam and math.isclose(value, 0.5 * lam * squares, rel_tol=1e-9):
-            hint = "add the data loss L0: the penalty comes on top of it"
+            hint = _("add the data loss L0: the penalty comes on top of it")
         elif lam and math.isclose(value, data_loss + 0.5 * lam * float(np.sum(weights[0] ** 2)), rel_tol=1e-9):
-            hint = "sum over every weight matrix in the list, not only the first"
+            hint = _("sum over every weight matrix in the list, not only the first")
         else:
-            hint = f"expected {exact:.6f}"
-        print(f"{_BAD} L0 = {data_loss}, λ = {lam}: got {value:.6f}: {hint}")
+            hint = _("expected {value}").format(value=f"{exact:.6f}")
+        report(_BAD, _("L0 = {loss}, λ = {lam}: got {value}: {hint}").format(
+            loss=data_loss, lam=lam, value=f"{value:.6f}", hint=hint))
         wrong += 1
     return _summary(wrong, len(cases))
 
@@ -615,45 +636,48 @@ def check_log_uniform(fn: Callable) -> bool:
         return _fail(msg)
     arr = _as_array(got)
     if arr is None or arr.shape != (size,):
-        return _fail(f"expected an array of {size} samples (shape ({size},)), got shape {np.shape(got)}")
+        return _fail(_("expected an array of {size} samples (shape ({size},)), got shape {shape}").format(
+            size=size, shape=np.shape(got)))
     results = []
     if np.all((arr >= low) & (arr <= high)):
-        print(f"{_OK} all {size:,} samples lie between {low:g} and {high:g}")
+        report(_OK, _("all {size} samples lie between {low} and {high}").format(
+            size=f"{size:,}", low=f"{low:g}", high=f"{high:g}"))
         results.append(True)
     else:
         if np.all((arr >= -6) & (arr <= -2)):
-            hint = "these look like exponents: return 10 ** exponent"
+            hint = _("these look like exponents: return 10 ** exponent")
         else:
-            hint = f"smallest {arr.min():.3g}, largest {arr.max():.3g}"
-        print(f"{_BAD} samples outside [{low:g}, {high:g}]: {hint}")
+            hint = _("smallest {low}, largest {high}").format(low=f"{arr.min():.3g}", high=f"{arr.max():.3g}")
+        report(_BAD, _("samples outside [{low}, {high}]: {hint}").format(low=f"{low:g}", high=f"{high:g}", hint=hint))
         return _summary(1, 3)
     with np.errstate(all="ignore"):
         share = np.histogram(np.log10(arr), bins=4, range=(-6, -2))[0] / size
     text = ", ".join(f"{s:.0%}" for s in share)
     if np.all(np.abs(share - 0.25) < 0.03):
-        print(f"{_OK} each decade gets about a quarter of the samples ({text})")
+        report(_OK, _("each decade gets about a quarter of the samples ({shares})").format(shares=text))
         results.append(True)
     else:
-        hint = ("almost all in the top decade: that is uniform on a linear scale; draw the exponent "
-                "uniformly instead" if share[-1] > 0.8 else "expected about 25 % in each decade")
-        print(f"{_BAD} share of samples per decade 1e-6…1e-5…1e-4…1e-3…1e-2: {text}: {hint}")
+        hint = (_("almost all in the top decade: that is uniform on a linear scale; draw the exponent "
+                  "uniformly instead") if share[-1] > 0.8 else _("expected about 25 % in each decade"))
+        report(_BAD, _("share of samples per decade 1e-6…1e-5…1e-4…1e-3…1e-2: {shares}: {hint}").format(
+            shares=text, hint=hint))
         results.append(False)
-    again, _ = _call(fn, low, high, size, np.random.default_rng(56))
-    other, _ = _call(fn, low, high, size, np.random.default_rng(57))
+    again, _unused = _call(fn, low, high, size, np.random.default_rng(56))
+    other, _unused = _call(fn, low, high, size, np.random.default_rng(57))
     again, other = _as_array(again), _as_array(other)
     if np.all(np.diff(arr) >= 0) or np.all(np.diff(arr) <= 0):
-        print(f"{_BAD} the samples come out sorted, like an evenly spaced grid (np.geomspace): "
-              "draw them at random with rng")
+        report(_BAD, _("the samples come out sorted, like an evenly spaced grid (np.geomspace): "
+                       "draw them at random with rng"))
         results.append(False)
     elif again is None or again.shape != arr.shape or not np.array_equal(again, arr):
-        print(f"{_BAD} the same seed gave different samples: draw them with the rng passed in, "
-              "not with np.random or a generator of your own")
+        report(_BAD, _("the same seed gave different samples: draw them with the rng passed in, "
+                       "not with np.random or a generator of your own"))
         results.append(False)
     elif other is not None and other.shape == arr.shape and np.array_equal(other, arr):
-        print(f"{_BAD} another seed gave the same samples: draw them with the rng passed in")
+        report(_BAD, _("another seed gave the same samples: draw them with the rng passed in"))
         results.append(False)
     else:
-        print(f"{_OK} random, and drawn from the rng passed in (the same seed repeats them, another does not)")
+        report(_OK, _("random, and drawn from the rng passed in (the same seed repeats them, another does not)"))
         results.append(True)
     return _summary(results.count(False), 3)
 
@@ -676,26 +700,28 @@ def check_below_counts(n_log: Any, n_uniform: Any) -> bool:
     n_log_value, n_uni_value = counts
     wrong = 0
     if 0 < n_log_value <= 1 or 0 < n_uni_value < 1:
-        print(f"{_BAD} these look like fractions; the question asks how many of the 1,000 samples")
+        report(_BAD, _("these look like fractions; the question asks how many of the 1,000 samples"))
         return _summary(2, 2)
     if 440 <= n_log_value <= 560:
-        print(f"{_OK} log-uniform: {n_log_value:g} of 1,000, about half: 1e-5…1e-3 is two of the four decades")
+        report(_OK, _("log-uniform: {count} of 1,000, about half: 1e-5…1e-3 is two of the four decades").format(
+            count=f"{n_log_value:g}"))
     else:
         if n_log_value <= 25:
-            hint = "that is what a linear uniform draw gives; did you swap the two counts?"
+            hint = _("that is what a linear uniform draw gives; did you swap the two counts?")
         elif 220 <= n_log_value <= 280:
-            hint = "1e-5 to 1e-3 spans two of the four decades, not one"
+            hint = _("1e-5 to 1e-3 spans two of the four decades, not one")
         else:
-            hint = "each of the four decades gets a quarter of the samples; how many decades lie below 1e-3?"
-        print(f"{_BAD} log-uniform: {n_log_value:g} of 1,000: {hint}")
+            hint = _("each of the four decades gets a quarter of the samples; how many decades lie below 1e-3?")
+        report(_BAD, _("log-uniform: {count} of 1,000: {hint}").format(count=f"{n_log_value:g}", hint=hint))
         wrong += 1
     if 0 <= n_uni_value <= 25:
-        print(f"{_OK} uniform: {n_uni_value:g} of 1,000, about 1 %: (1e-3 − 1e-5)/(1e-1 − 1e-5) ≈ 0.0099")
+        report(_OK, _("uniform: {count} of 1,000, about 1 %: (1e-3 − 1e-5)/(1e-1 − 1e-5) ≈ 0.0099").format(
+            count=f"{n_uni_value:g}"))
     else:
         if 440 <= n_uni_value <= 560:
-            hint = "that is the log-uniform count; did you swap the two counts?"
+            hint = _("that is the log-uniform count; did you swap the two counts?")
         else:
-            hint = "a uniform draw puts a share (1e-3 − 1e-5)/(1e-1 − 1e-5) of its samples below 1e-3"
-        print(f"{_BAD} uniform: {n_uni_value:g} of 1,000: {hint}")
+            hint = _("a uniform draw puts a share (1e-3 − 1e-5)/(1e-1 − 1e-5) of its samples below 1e-3")
+        report(_BAD, _("uniform: {count} of 1,000: {hint}").format(count=f"{n_uni_value:g}", hint=hint))
         wrong += 1
     return _summary(wrong, 2)
