@@ -53,7 +53,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from common.functions import _as_batch, log_softmax, sigmoid
+from common.functions import _as_batch
 from common.im2col import col2im_t, conv_output_size, filter_offsets, im2col_t
 
 __all__ = [
@@ -139,6 +139,20 @@ def _check_images(x: NDArray, channels: int | None, layer: str) -> None:
     raise ValueError(f"{layer} expected images of shape (N, {c}, H, W), got {x.shape}: {hint}")
 
 
+def _valid_labels(x: NDArray, t: ArrayLike) -> NDArray | None:
+    """``t`` if it already is integer labels (N,) in range for scores ``x`` of shape (N, K), else None.
+
+    The fast path of :class:`SoftmaxWithLoss`: one reduction checks both ends (seen
+    as unsigned, a negative label is huge). Anything else goes through
+    ``common.functions._as_batch``, which converts it or says what is wrong.
+    """
+    if (isinstance(t, np.ndarray) and t.ndim == 1 and x.ndim == 2 and t.shape[0] == x.shape[0]
+            and t.dtype.kind in "iu" and t.size
+            and int(t.view(t.dtype.str.replace("i", "u")).max()) < x.shape[1]):
+        return t
+    return None
+
+
 # ------------------------------------------------------------ computational graph
 class MulLayer:
     """Multiply node ``x * y``: backward swaps the inputs (d(xy)/dx = y).
@@ -205,19 +219,46 @@ class Relu:
 class Sigmoid:
     """Sigmoid layer; its backward reuses the output: ``dout * y * (1 - y)``.
 
+    Forward computes :func:`common.functions.sigmoid` bit for bit (the committed
+    weights are checked by their SHA-256): ``e = exp(-|x|)``, never overflowing,
+    then ``1 / (1 + e)`` where ``x >= 0`` and ``e / (1 + e)`` elsewhere. It works
+    in place, in the output and two scratch arrays the layer keeps, where the
+    function makes ten new arrays; backward makes one instead of two. The
+    plain ``1 / (1 + exp(-x))`` is still cheaper (one exp and three passes, not
+    six), but it overflows for x < -88 in float32 and rounds differently for
+    x < 0.
     Introduced in chapter 4, Backpropagation.
     """
 
     def __init__(self) -> None:
         self.out: NDArray | None = None
+        self._denominator: NDArray | None = None  # scratch: 1 + e
+        self._positive: NDArray[np.bool_] | None = None  # scratch: x >= 0
 
     def forward(self, x: NDArray) -> NDArray:
-        self.out = sigmoid(x)
-        return self.out
+        x = np.asarray(x)
+        if x.dtype.kind != "f":
+            x = x.astype(np.float64)
+        out = np.abs(x)
+        np.negative(out, out=out)
+        np.exp(out, out=out)  # e = exp(-|x|), in (0, 1]
+        d = self._denominator = np.add(out, 1, out=_scratch(self._denominator, out.shape, out.dtype))
+        positive = self._positive = np.greater_equal(x, 0, out=_scratch(self._positive, x.shape, np.dtype(bool)))
+        # the numerator, 1 where x >= 0 and e elsewhere, as max(e, x >= 0) because e <= 1 (and a NaN
+        # stays NaN): a masked copy (np.where, copyto(where=)) costs ten times more
+        np.maximum(out, positive, out=out)
+        np.divide(out, d, out=out)
+        self.out = out
+        return out
 
     @_after_forward("out", same_shape=True)
     def backward(self, dout: NDArray) -> NDArray:
-        return dout * (1 - self.out) * self.out
+        dx = np.subtract(1, self.out)
+        if np.result_type(dout, dx) != dx.dtype:  # e.g. float64 dout into a float32 layer: promote as before
+            return dout * dx * self.out
+        np.multiply(dout, dx, out=dx)
+        dx *= self.out
+        return dx
 
 
 class Tanh:
@@ -272,7 +313,11 @@ class Affine:
             )
         self.original_x_shape = x.shape
         self.x = x.reshape(x.shape[0], -1)
-        return self.x @ self.W + self.b
+        out = self.x @ self.W
+        if np.result_type(out, self.b) != out.dtype:  # mixed dtypes: promote as NumPy does
+            return out + self.b
+        out += self.b  # in place: one array of the output's size instead of two
+        return out
 
     @_after_forward("x")
     def backward(self, dout: NDArray) -> NDArray:
@@ -299,14 +344,27 @@ class SoftmaxWithLoss:
         self._x_shape: tuple[int, ...] = ()
 
     def forward(self, x: NDArray, t: ArrayLike) -> float:
+        x = np.asarray(x)
+        if x.dtype.kind != "f":
+            x = x.astype(np.float64)
         self._x_shape = x.shape
-        logp, t = _as_batch(log_softmax(x), t)
-        n = logp.shape[0]
-        self.y, self.t = np.exp(logp), t
+        labels = _valid_labels(x, t)
+        if labels is None:  # one-hot targets, one sample, or anything else: the full checks
+            x, labels = _as_batch(x, t)
+        t = labels
+        n = x.shape[0]
+        # log-softmax as common.functions.log_softmax computes it (same numbers, in place):
+        # logp = (x - max) - log(sum(exp(x - max))), then y = exp(logp)
+        logp = x - x.max(axis=-1, keepdims=True)
+        y = np.exp(logp)
+        logp -= np.log(y.sum(axis=-1, keepdims=True))
+        np.exp(logp, out=y)
+        self.y, self.t = y, t
         if t.shape == logp.shape:
             self.loss = float(-np.sum(t * logp) / n)
         else:
-            self.loss = float(-np.sum(logp[np.arange(n), t]) / n)
+            self._rows = np.arange(n)
+            self.loss = float(-np.sum(logp[self._rows, t]) / n)
         return self.loss
 
     @_after_forward("y")
@@ -316,8 +374,9 @@ class SoftmaxWithLoss:
             dx = self.y - self.t
         else:
             dx = self.y.copy()
-            dx[np.arange(n), self.t] -= 1
-        return (dx * (dout / n)).reshape(self._x_shape)
+            dx[self._rows, self.t] -= 1
+        dx *= dout / n
+        return dx.reshape(self._x_shape)
 
 
 # ---------------------------------------------------------------- regularisation
@@ -337,13 +396,21 @@ class Dropout:
         self.dropout_ratio = dropout_ratio
         self.rng = np.random.default_rng(rng)
         self.mask: NDArray[np.bool_] | None = None  # True for kept units; None after a test pass
+        self._uniform: NDArray[np.float64] | None = None  # scratch for the random draws
+        self._scaled: NDArray | None = None  # mask / (1 - dropout_ratio), in the input's dtype
 
     def forward(self, x: NDArray, train_flg: bool = True) -> NDArray:
         if not train_flg:
             self.mask = None
             return x
-        self.mask = self.rng.random(x.shape) >= self.dropout_ratio
-        return x * self.mask * (1 / (1 - self.dropout_ratio))
+        # the same uniforms as rng.random(x.shape), drawn into a kept buffer; the mask is new each
+        # time (a caller may keep it), and kept units are scaled by one multiply with a scaled mask
+        self._uniform = _scratch(self._uniform, x.shape, np.dtype(np.float64))
+        self.rng.random(out=self._uniform)
+        self.mask = self._uniform >= self.dropout_ratio
+        dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+        self._scaled = np.multiply(self.mask, 1 / (1 - self.dropout_ratio), dtype=dtype)
+        return x * self._scaled
 
     def backward(self, dout: NDArray) -> NDArray:
         if self.mask is None:  # after a test pass (or none): the identity
@@ -353,7 +420,7 @@ class Dropout:
                 f"Dropout.backward expected dout of shape {self.mask.shape}, the shape of the "
                 f"layer's output in the last forward pass; got {np.shape(dout)}"
             )
-        return dout * self.mask * (1 / (1 - self.dropout_ratio))
+        return dout * self._scaled
 
 
 class BatchNormalization:
