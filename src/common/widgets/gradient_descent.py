@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from common.lessons.surface_paths import GRADIENT_DESCENT_SURFACES, Surface, SurfacePath
 from common.plots.style import COURSE_RC
+from common.translation import _
 from common.widgets._render import canvas_png
 
 __all__ = [
@@ -354,8 +355,8 @@ def gradient_descent_widget(surface: str = "elongated", lr: float = 0.1, steps: 
     renderer.warm()
     lr_slider = widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0.3, step=0.05,
                                        description="η", readout_format=".3g")
-    steps_slider = widgets.IntSlider(value=steps, min=0, max=100, description="steps")
-    menu = widgets.Dropdown(options=list(SURFACES), value=surface, description="surface")
+    steps_slider = widgets.IntSlider(value=steps, min=0, max=100, description=_("steps"))
+    menu = widgets.Dropdown(options=list(SURFACES), value=surface, description=_("surface"))
     image = widgets.Image(value=renderer.png(surface, lr, steps), format="png")
 
     def redraw(_change: Any = None) -> None:
