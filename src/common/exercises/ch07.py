@@ -25,6 +25,7 @@ from common.exercises._checking import (
     call as _call,
     name as _name,
     number as _number,
+    report as _report,
     shortcut as _shortcut,
     verdict as _verdict,
     watching as _watching,
@@ -36,6 +37,7 @@ from common.lessons import receptive_field as _rf
 from common.lessons.architectures import Conv, Dense, Pool, totals
 from common.lessons.data_parallel import allreduce_cost
 from common.lessons.receptive_field import receptive_fields
+from common.translation import N_, _
 
 __all__ = [
     "check_receptive_field",
@@ -53,6 +55,12 @@ def _shown(v: Any) -> str:
     return f"{int(value):,}" if float(value).is_integer() else f"{value:.6g}"
 
 
+def _returned(call: str, got: str, want: str | int, hint: str) -> str:
+    """The line for a wrong answer: what was called, returned and expected, and a (translated) hint if any."""
+    message = _("{call} returned {got}, expected {want} ({hint})") if hint else _("{call} returned {got}, expected {want}")
+    return message.format(call=call, got=got, want=want, hint=hint)
+
+
 # --------------------------------------------------------------------- exercise 1
 def check_receptive_field(fn: Callable) -> bool:
     """Exercise 1: ``fn(layers)`` is the receptive field after ``layers``, a list of ``(kernel, stride)`` pairs."""
@@ -65,27 +73,28 @@ def check_receptive_field(fn: Callable) -> bool:
         for layers in cases:
             ok, got = _call(fn, [tuple(layer) for layer in layers])
             if not ok:
-                print(f"{_NO} {got}")
+                _report(_NO, got)
                 return False
             answers.append(got)
-    if _shortcut(fn, used, "add up (k − 1) times the jump yourself"):
+    if _shortcut(fn, used, _("add up (k − 1) times the jump yourself")):
         return False
     wrong: list[str] = []
     for layers, want, got in zip(cases, wants, answers):
         value = _number(got)
         if value != want:
             hint = ""
-            no_jump = 1 + sum(k - 1 for k, _ in layers)
+            no_jump = 1 + sum(k - 1 for k, _s in layers)
             if value == no_jump:
-                hint = (" (after a layer with stride s, one step in the next layer moves s pixels of the input: "
-                        "multiply each k − 1 by the product of the earlier strides)")
-            elif value == sum(k for k, _ in layers):
-                hint = " (neighbouring windows overlap: each 3×3 layer adds 2 pixels, k − 1, not k; start from 1)"
+                hint = _("after a layer with stride s, one step in the next layer moves s pixels of the input: "
+                         "multiply each k − 1 by the product of the earlier strides")
+            elif value == sum(k for k, _s in layers):
+                hint = _("neighbouring windows overlap: each 3×3 layer adds 2 pixels, k − 1, not k; start from 1")
             elif value == want - 1:
-                hint = " (a unit with no layers below it sees 1 pixel: start from 1)"
-            wrong.append(f"{_name(fn)}({layers}) returned {_shown(got)}, expected {want}{hint}")
-    return _verdict(wrong, len(cases), f"All {len(cases)} stacks right: three 3×3 layers see 7 pixels, as one 7×7 "
-                                       "filter would, and strides multiply the growth of the layers above them.")
+                hint = _("a unit with no layers below it sees 1 pixel: start from 1")
+            wrong.append(_returned(f"{_name(fn)}({layers})", _shown(got), want, hint))
+    return _verdict(wrong, len(cases), _("All {n} stacks right: three 3×3 layers see 7 pixels, as one 7×7 filter "
+                                         "would, and strides multiply the growth of the layers above them."
+                                         ).format(n=len(cases)))
 
 
 # --------------------------------------------------------------------- exercise 2
@@ -111,7 +120,7 @@ def _vgg16_tuples() -> list[tuple]:
 COUNT_CASES: dict[str, tuple[list[tuple], tuple[int, int, int]]] = {
     "LeNet-5": ([("conv", 6, 5, 0), ("pool", 2), ("conv", 16, 5, 0), ("pool", 2), ("fc", 120), ("fc", 84),
                  ("fc", 10)], (1, 32, 32)),
-    "a small MNIST CNN": ([("conv", 16, 3, 1), ("conv", 16, 3, 1), ("pool", 2), ("conv", 32, 3, 1), ("pool", 2),
+    N_("a small MNIST CNN"): ([("conv", 16, 3, 1), ("conv", 16, 3, 1), ("pool", 2), ("conv", 32, 3, 1), ("pool", 2),
                            ("fc", 50), ("fc", 10)], (1, 28, 28)),
     "VGG-16": (_vgg16_tuples(), (3, 224, 224)),
 }
@@ -143,10 +152,10 @@ def check_count_params(fn: Callable) -> bool:
         for name, (layers, shape) in COUNT_CASES.items():
             ok, got = _call(fn, list(layers), tuple(shape))
             if not ok:
-                print(f"{_NO} {got}")
+                _report(_NO, got)
                 return False
             answers[name] = got
-    if _shortcut(fn, used, "walk through the layers and add up their parameters yourself"):
+    if _shortcut(fn, used, _("walk through the layers and add up their parameters yourself")):
         return False
     wrong: list[str] = []
     for name, (layers, shape) in COUNT_CASES.items():
@@ -156,14 +165,16 @@ def check_count_params(fn: Callable) -> bool:
             hint = ""
             no_bias = want - sum(layer[1] for layer in layers if layer[0] in ("conv", "fc"))
             if value == no_bias:
-                hint = " (every filter and every fully connected unit also has a bias)"
+                hint = _("every filter and every fully connected unit also has a bias")
             elif value == totals(_spec([layer for layer in layers if layer[0] != "pool"]), shape)[0]:
-                hint = (" (the first fully connected layer sees channels × height × width *after* the "
-                        "pooling layers, each of which shrinks height and width)")
+                hint = _("the first fully connected layer sees channels × height × width *after* the "
+                         "pooling layers, each of which shrinks height and width")
             elif value == _without_input_channels(layers, shape):
-                hint = " (a filter spans all the input channels: kernel × kernel × C_in weights, plus a bias)"
-            wrong.append(f"{name}: {_name(fn)} returned {_shown(got)}, expected {want:,}{hint}")
-    return _verdict(wrong, len(COUNT_CASES), "All 3 counts right, VGG-16's 138,357,544 parameters included.")
+                hint = _("a filter spans all the input channels: kernel × kernel × C_in weights, plus a bias")
+            message = (_("{label}: {call} returned {got}, expected {want} ({hint})") if hint
+                       else _("{label}: {call} returned {got}, expected {want}"))
+            wrong.append(message.format(label=_(name), call=_name(fn), got=_shown(got), want=f"{want:,}", hint=hint))
+    return _verdict(wrong, len(COUNT_CASES), _("All 3 counts right, VGG-16's 138,357,544 parameters included."))
 
 
 # --------------------------------------------------------------------- exercise 3
@@ -186,43 +197,49 @@ def check_residual_block(fn: Callable) -> bool:
     library = {"ResidualBlock.forward": ResidualBlock.forward, "ResidualBlock.backward": ResidualBlock.backward}
     with _watching(fn, library) as used:
         answers = []
-        for arrays, _, _ in cases:
+        for arrays, _want, _hidden in cases:
             args = [a.copy() for a in arrays]
             ok, got = _call(fn, *args)
             if not ok:
-                print(f"{_NO} {got}")
+                _report(_NO, got)
                 return False
             answers.append((got, np.array_equal(args[-1], arrays[-1])))
-    if _shortcut(fn, used, "write the affine, ReLU and shortcut steps with NumPy yourself"):
+    if _shortcut(fn, used, _("write the affine, ReLU and shortcut steps with NumPy yourself")):
         return False
     wrong: list[str] = []
     for ((x, W1, b1, W2, b2, dout), (want_out, want_dx), h), (got, dout_kept) in zip(cases, answers):
-        where = f"x {x.shape}, hidden {h}"
+        where = _("x {shape}, hidden {width}").format(shape=x.shape, width=h)
         if not dout_kept:
-            wrong.append(f"{where}: your function changed dout in place; backward must leave it as it is")
+            wrong.append(_("{where}: your function changed dout in place; backward must leave it as it is"
+                           ).format(where=where))
             continue
         try:
             out, dx = got
         except (TypeError, ValueError):
-            wrong.append(f"{where}: returned {type(got).__name__}; expected a pair (out, dx)")
+            wrong.append(_("{where}: returned {type}; expected a pair (out, dx)").format(
+                where=where, type=type(got).__name__))
             continue
         out, dx = _as_array(out), _as_array(dx)
         if out is None or out.shape != want_out.shape or not np.allclose(out, want_out):
             branch = np.maximum(x @ W1 + b1, 0) @ W2 + b2
-            hint = " (that is F(x) alone: the block adds its input, out = x + F(x))" \
-                if out is not None and out.shape == branch.shape and np.allclose(out, branch) else ""
-            wrong.append(f"{where}: out differs from the residual block's{hint}")
+            if out is not None and out.shape == branch.shape and np.allclose(out, branch):
+                wrong.append(_("{where}: out differs from the residual block's ({hint})").format(
+                    where=where, hint=_("that is F(x) alone: the block adds its input, out = x + F(x)")))
+            else:
+                wrong.append(_("{where}: out differs from the residual block's").format(where=where))
             continue
         if dx is None or dx.shape != want_dx.shape or not np.allclose(dx, want_dx):
             hint = ""
             if dx is not None and dx.shape == want_dx.shape:
                 if np.allclose(dx, want_dx - dout):
-                    hint = " (that is the branch's gradient alone: the shortcut adds dout itself, dx = dF + dout)"
+                    hint = _("that is the branch's gradient alone: the shortcut adds dout itself, dx = dF + dout")
                 elif np.allclose(dx, dout):
-                    hint = " (that is only the shortcut's share: add the gradient that flows back through the branch)"
-            wrong.append(f"{where}: dx differs from the residual block's backward{hint}")
-    return _verdict(wrong, len(cases), "Forward and backward agree with common.layers.ResidualBlock: "
-                                       "the gradient is the branch's plus dout from the shortcut.")
+                    hint = _("that is only the shortcut's share: add the gradient that flows back through the branch")
+            message = (_("{where}: dx differs from the residual block's backward ({hint})") if hint
+                       else _("{where}: dx differs from the residual block's backward"))
+            wrong.append(message.format(where=where, hint=hint))
+    return _verdict(wrong, len(cases), _("Forward and backward agree with common.layers.ResidualBlock: "
+                                         "the gradient is the branch's plus dout from the shortcut."))
 
 
 # --------------------------------------------------------------------- exercise 4
@@ -257,10 +274,10 @@ def check_combine_gradients(fn: Callable) -> bool:
         for sizes, grads in zip(splits, shards):
             ok, got = _call(fn, [g.copy() for g in grads], list(sizes))
             if not ok:
-                print(f"{_NO} {got}")
+                _report(_NO, got)
                 return False
             answers.append(got)
-    if _shortcut(fn, used, "weight each shard's gradient and add them up with NumPy yourself"):
+    if _shortcut(fn, used, _("weight each shard's gradient and add them up with NumPy yourself")):
         return False
     for sizes, grads, got in zip(splits, shards, answers):
         arr = _as_array(got)
@@ -268,13 +285,15 @@ def check_combine_gradients(fn: Callable) -> bool:
             hint = ""
             if arr is not None and arr.shape == full.shape:
                 if np.allclose(arr, np.mean(grads, axis=0)):
-                    hint = (" (the plain mean gives the examples of a small shard more weight than the others: "
-                            "weight each shard's gradient by its share n_k / N)")
+                    hint = _("the plain mean gives the examples of a small shard more weight than the others: "
+                             "weight each shard's gradient by its share n_k / N")
                 elif np.allclose(arr, np.sum(grads, axis=0)):
-                    hint = " (each shard's gradient is already a mean over its examples: do not just add them)"
-            wrong.append(f"shards of {sizes}: the result differs from the gradient of all 12 examples at once{hint}")
-    return _verdict(wrong, len(splits), "Right for every split, equal and unequal: K workers computed exactly "
-                                        "the large-batch gradient.")
+                    hint = _("each shard's gradient is already a mean over its examples: do not just add them")
+            message = (_("shards of {sizes}: the result differs from the gradient of all 12 examples at once ({hint})")
+                       if hint else _("shards of {sizes}: the result differs from the gradient of all 12 examples at once"))
+            wrong.append(message.format(sizes=sizes, hint=hint))
+    return _verdict(wrong, len(splits), _("Right for every split, equal and unequal: K workers computed exactly "
+                                          "the large-batch gradient."))
 
 
 # --------------------------------------------------------------------- exercise 5
@@ -288,10 +307,10 @@ def check_ring_bytes(fn: Callable) -> bool:
         for n, k, b in cases:
             ok, got = _call(fn, n, k, b)
             if not ok:
-                print(f"{_NO} {got}")
+                _report(_NO, got)
                 return False
             answers.append(got)
-    if _shortcut(fn, used, "count the chunks each worker sends yourself"):
+    if _shortcut(fn, used, _("count the chunks each worker sends yourself")):
         return False
     wrong: list[str] = []
     for (n, k, b), want, got in zip(cases, wants, answers):
@@ -299,11 +318,11 @@ def check_ring_bytes(fn: Callable) -> bool:
         if value is None or not np.isclose(value, want, rtol=1e-9, atol=1e-9):
             hint = ""
             if value is not None and np.isclose(value, want / 2) and k > 1:
-                hint = " (that is the reduce-scatter half only: the all-gather sends as much again)"
+                hint = _("that is the reduce-scatter half only: the all-gather sends as much again")
             elif value is not None and np.isclose(value, 2 * (k - 1) * n * b) and k > 1:
-                hint = " (each of the 2(K − 1) steps sends one chunk, 1/K of the array, not all of it)"
+                hint = _("each of the 2(K − 1) steps sends one chunk, 1/K of the array, not all of it")
             elif value is not None and np.isclose(value, 2 * n * b):
-                hint = " (close for large K, but the exact share is 2(K − 1)/K of the array)"
-            wrong.append(f"{_name(fn)}({n:,}, {k}, {b}) returned {_shown(got)}, expected {want:,.0f}{hint}")
-    return _verdict(wrong, len(cases), "All 6 right: each worker sends 2(K − 1)/K of the gradients, "
-                                       "less than twice the model whatever K is.")
+                hint = _("close for large K, but the exact share is 2(K − 1)/K of the array")
+            wrong.append(_returned(f"{_name(fn)}({n:,}, {k}, {b})", _shown(got), f"{want:,.0f}", hint))
+    return _verdict(wrong, len(cases), _("All 6 right: each worker sends 2(K − 1)/K of the gradients, "
+                                         "less than twice the model whatever K is."))

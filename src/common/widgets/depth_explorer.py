@@ -28,6 +28,7 @@ from common.layers import Pooling, Relu
 from common.lessons.feature_maps import layer_outputs
 from common.lessons.receptive_field import network_receptive_fields
 from common.plots.style import COURSE_RC, OKABE_ITO
+from common.translation import _
 
 __all__ = ["depth_layers", "DepthView", "draw_depth_view", "depth_widget"]
 
@@ -219,8 +220,9 @@ def depth_widget(net: Any, x: ArrayLike, t: ArrayLike, index: int = 0, layer: st
     view.update(net, outputs_of(index), x[index], layer, int(labels[index]), index, fields)
     renderer = BlitRenderer(fig, view.dynamic_artists)
     image = w.Image(value=renderer.png(), format="png")
-    slider = w.IntSlider(value=index, min=0, max=len(x) - 1, description="test image", continuous_update=True)
-    menu = w.Dropdown(options=names, value=layer, description="layer")
+    slider = w.IntSlider(value=index, min=0, max=len(x) - 1, description=_("test image"),
+                         continuous_update=True)
+    menu = w.Dropdown(options=names, value=layer, description=_("layer"))
     frames: OrderedDict[tuple[int, str], bytes] = OrderedDict({(index, layer): image.value})
 
     def redraw(_change: object = None) -> None:
