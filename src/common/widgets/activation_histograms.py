@@ -29,6 +29,7 @@ from common.lessons.activation_stats import (
     layer_histograms,
 )
 from common.plots.style import MARKERS, OKABE_ITO, in_course_style
+from common.translation import _
 
 __all__ = [
     "HistogramView",
@@ -227,11 +228,11 @@ def activation_histogram_widget(init: str = "Xavier", activation: str = "sigmoid
     from common.widgets._render import BlitRenderer
 
     controls = {
-        "init": w.Dropdown(options=list(INITS), value=init, description="weights",
+        "init": w.Dropdown(options=list(INITS), value=init, description=_("weights"),
                            layout=w.Layout(width="220px")),
         "activation": w.Dropdown(options=[(_PRETTY[a], a) for a in ACTIVATIONS], value=activation,
-                                 description="activation", layout=w.Layout(width="220px")),
-        "depth": w.IntSlider(value=depth, min=1, max=MAX_DEPTH, description="layers",
+                                 description=_("activation"), layout=w.Layout(width="220px")),
+        "depth": w.IntSlider(value=depth, min=1, max=MAX_DEPTH, description=_("layers"),
                              continuous_update=True, layout=w.Layout(width="300px")),
     }
     fig = Figure(figsize=FIGSIZE, dpi=dpi, layout="none")

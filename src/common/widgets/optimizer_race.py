@@ -29,6 +29,7 @@ from common.lessons.optimizer_paths import (
 )
 from common.plots.style import in_course_style
 from common.plots.training import OPTIMIZER_STYLES
+from common.translation import _
 
 __all__ = [
     "OptimizerPathView",
@@ -268,7 +269,7 @@ def optimizer_paths_widget(surface: str = "elongated", dpi: int = WIDGET_DPI):
         raise ValueError(f"unknown surface {surface!r}; choose one of {', '.join(SURFACES)}")
     s = SURFACES[surface]
     narrow = w.Layout(width="255px")
-    menu = w.Dropdown(options=list(SURFACES), value=surface, description="surface", layout=narrow)
+    menu = w.Dropdown(options=list(SURFACES), value=surface, description=_("surface"), layout=narrow)
     boxes = {n: w.Checkbox(value=n in DEFAULT_NAMES, description=n, indent=False,
                            layout=w.Layout(width="112px"))
              for n in OPTIMIZER_NAMES}
@@ -278,15 +279,15 @@ def optimizer_paths_widget(surface: str = "elongated", dpi: int = WIDGET_DPI):
                              readout_format=fmt, continuous_update=True, layout=narrow)
 
     controls = {
-        "lr_scale": w.FloatLogSlider(value=1.0, base=10, min=-2, max=2, step=0.05, description="η × tuned",
+        "lr_scale": w.FloatLogSlider(value=1.0, base=10, min=-2, max=2, step=0.05, description=_("η × tuned"),
                                      readout_format=".3g", continuous_update=True, layout=narrow),
-        "steps": w.IntSlider(value=s.steps, min=0, max=500, step=5, description="steps", layout=narrow),
-        "x0": fslider("start x", s.start[0], *s.xlim, 0.05),
-        "y0": fslider("start y", s.start[1], *s.ylim, 0.01),
-        "momentum": fslider("momentum", 0.9, 0.0, 0.99, 0.01),
-        "rho": fslider("RMSprop ρ", 0.99, 0.0, 0.999, 0.001, ".3f"),
-        "beta1": fslider("Adam β₁", 0.9, 0.0, 0.99, 0.01),
-        "beta2": fslider("Adam β₂", 0.999, 0.5, 0.9999, 0.0001, ".4f"),
+        "steps": w.IntSlider(value=s.steps, min=0, max=500, step=5, description=_("steps"), layout=narrow),
+        "x0": fslider(_("start x"), s.start[0], *s.xlim, 0.05),
+        "y0": fslider(_("start y"), s.start[1], *s.ylim, 0.01),
+        "momentum": fslider(_("momentum"), 0.9, 0.0, 0.99, 0.01),
+        "rho": fslider(_("RMSprop ρ"), 0.99, 0.0, 0.999, 0.001, ".3f"),
+        "beta1": fslider(_("Adam β₁"), 0.9, 0.0, 0.99, 0.01),
+        "beta2": fslider(_("Adam β₂"), 0.999, 0.5, 0.9999, 0.0001, ".4f"),
     }
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
