@@ -34,7 +34,7 @@ def test_every_recipe_trains_on_the_sample(name):
 
 def test_the_recipes_are_the_quoted_ones():
     simple = results.RECIPES["simple_conv"].recipe
-    assert simple == Recipe(SimpleConvNet, {"weight_init_std": "he", "dtype": np.float32}, epochs=5,
+    assert simple == Recipe(SimpleConvNet, {"weight_init_std": "he", "dtype": np.float32}, epochs=4,
                             optimizer="adam", optimizer_param={"lr": 2e-3}, lr_schedule=cosine,
                             augment=random_shift)
     assert simple != replace(simple, epochs=9) and simple != replace(simple, augment=None)
