@@ -45,7 +45,7 @@ def _units(english: Path) -> list[polib.POEntry]:
 
 def test_the_edition_has_its_chapters_and_their_solutions() -> None:
     names = {p.name for p in ENGLISH}
-    for stem in ["00_prelude", "01_perceptron", "02_neural_networks", "03_learning", "05_training_techniques", "06_cnn", "07_deep_learning", "08_appendix"]:
+    for stem in ["00_prelude", "01_perceptron", "02_neural_networks", "03_learning", "04_backpropagation", "05_training_techniques", "06_cnn", "07_deep_learning", "08_appendix"]:
         assert f"{stem}.ipynb" in names and f"{stem}_solutions.ipynb" in names, f"{stem} is not in the edition"
 
 

@@ -10,7 +10,6 @@ place. The reference answers come from :mod:`common.layers`. Introduced in chapt
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -20,8 +19,10 @@ from common.exercises._checking import (
     OK as _OK,
     as_array,
     number,
+    report as _report,
     summary as _summary_of,
 )
+from common.translation import N_, _
 from common.functions import cross_entropy_error
 from common.layers import Affine, SoftmaxWithLoss, Tanh
 from common.layers import Relu as _LibraryRelu
@@ -39,8 +40,9 @@ __all__ = [
     "check_flow_gradients",
 ]
 
-_summary = partial(_summary_of, one_right="Correct.",
-                   one_wrong="Not yet: read the lines above, fix, run again.")
+def _summary(n_wrong: int, n_total: int) -> bool:
+    return _summary_of(n_wrong, n_total, one_right=_("Correct."),
+                       one_wrong=_("Not yet: read the lines above, fix, run again."))
 
 
 def _try(what: str, func, *args: Any) -> tuple[Any, bool]:
@@ -48,7 +50,7 @@ def _try(what: str, func, *args: Any) -> tuple[Any, bool]:
     try:
         return func(*args), True
     except Exception as exc:  # the learner's code may fail in any way; report it, do not raise
-        print(f"{_BAD} {what} raised {type(exc).__name__}: {exc}")
+        _report(_BAD, _("{where} raised {error}").format(where=what, error=f"{type(exc).__name__}: {exc}"))
         return None, False
 
 
@@ -60,32 +62,34 @@ def _compare(what: str, got: Any, expected: np.ndarray, hints: list[tuple[np.nda
     """Print ✓ or ✗ for one array; returns True when right."""
     arr = _array(got)
     if got is None:
-        print(f"{_BAD} {what}: got None. Did you forget a `return`?")
+        _report(_BAD, _("{what}: got None. Did you forget a `return`?").format(what=what))
         return False
     if arr is None or arr.shape != expected.shape:
-        print(f"{_BAD} {what}: expected shape {expected.shape}, got {np.shape(got)}")
+        _report(_BAD, _("{what}: expected shape {shape}, got {got}").format(what=what, shape=expected.shape,
+                                                                           got=np.shape(got)))
         return False
     if np.allclose(arr, expected, rtol=1e-6, atol=1e-9):
-        print(f"{_OK} {what}")
+        _report(_OK, what)
         return True
     for wrong, hint in hints:
         if wrong.shape == arr.shape and np.allclose(arr, wrong, rtol=1e-6, atol=1e-9):
-            print(f"{_BAD} {what}: {hint}")
+            _report(_BAD, _("{label}: {err}").format(label=what, err=hint))
             return False
     err = np.max(np.abs(arr - expected))
-    print(f"{_BAD} {what}: differs from the correct values by up to {err:.3g}")
+    _report(_BAD, _("{what}: differs from the correct values by up to {diff:.3g}").format(what=what, diff=err))
     return False
 
 
 def _instance(cls: Any, *args: Any, library: type | None = None) -> Any:
     if cls is None or cls is Ellipsis:
-        print(f"{_BAD} not answered yet: pass your layer class")
+        _report(_BAD, _("not answered yet: pass your layer class"))
         return None
     if library is not None and isinstance(cls, type) and issubclass(cls, library):
-        print(f"{_BAD} that is the library's common.layers.{library.__name__} (or built on it): write the "
-              "class yourself, with its own forward and backward")
+        _report(_BAD, _("that is the library's common.layers.{name} (or built on it): write the "
+                        "class yourself, with its own forward and backward").format(name=library.__name__))
         return None
-    layer, ok = _try(f"creating {getattr(cls, '__name__', cls)}{args and '(W, b)' or '()'}", cls, *args)
+    layer, ok = _try(_("creating {call}").format(call=f"{getattr(cls, '__name__', cls)}{args and '(W, b)' or '()'}"),
+                     cls, *args)
     return layer if ok else None
 
 
@@ -110,31 +114,32 @@ def check_melon_gradients(answers: Mapping[str, Any]) -> bool:
     expected = _melon_gradients()
     m = MELON_ORDER
     if not isinstance(answers, Mapping):
-        print(f"{_BAD} expected a dict like {{'melon price': ..., 'melons': ..., 'delivery': ..., 'tax': ...}}, "
-              f"got {type(answers).__name__}")
+        _report(_BAD, _("expected a dict like {example}, got {kind}").format(
+            example="{'melon price': ..., 'melons': ..., 'delivery': ..., 'tax': ...}", kind=type(answers).__name__))
         return False
     hints = {
-        "melon price": {m["melons"]: "you forgot the tax node: multiply by the upstream gradient 1.25",
-                        m["melon price"] * m["tax"]: "a multiply node sends back the *other* input: melons × tax"},
-        "melons": {m["melon price"]: "you forgot the tax node: multiply by the upstream gradient 1.25",
-                   m["melons"] * m["tax"]: "a multiply node sends back the *other* input: melon price × tax"},
-        "delivery": {1.0: "the add node passes 1.25 (not 1) on: the gradient arriving from the tax node"},
-        "tax": {m["melon price"] * m["melons"]: "the tax multiplies the whole subtotal, delivery included",
-                m["delivery"]: "the tax multiplies the whole subtotal, melons included"},
+        "melon price": {m["melons"]: _("you forgot the tax node: multiply by the upstream gradient 1.25"),
+                        m["melon price"] * m["tax"]: _("a multiply node sends back the *other* input: melons × tax")},
+        "melons": {m["melon price"]: _("you forgot the tax node: multiply by the upstream gradient 1.25"),
+                   m["melons"] * m["tax"]: _("a multiply node sends back the *other* input: melon price × tax")},
+        "delivery": {1.0: _("the add node passes 1.25 (not 1) on: the gradient arriving from the tax node")},
+        "tax": {m["melon price"] * m["melons"]: _("the tax multiplies the whole subtotal, delivery included"),
+                m["delivery"]: _("the tax multiplies the whole subtotal, melons included")},
     }
     wrong = 0
     for name, exact in expected.items():
         raw = answers.get(name)
         got = number(raw)
         if got is None:
-            print(f"{_BAD} ∂total/∂{name}: not answered yet (got {raw!r})")
+            _report(_BAD, _("∂total/∂{name}: not answered yet (got {got})").format(name=name, got=repr(raw)))
         elif np.isclose(got, exact, rtol=1e-9, atol=1e-12):
-            print(f"{_OK} ∂total/∂{name} = {exact:g}")
+            _report(_OK, _("∂total/∂{name} = {exact:g}").format(name=name, exact=exact))
             continue
         else:
             hint = next((h for v, h in hints[name].items() if np.isclose(got, v)), None)
-            print(f"{_BAD} ∂total/∂{name}: you said {got:g}. "
-                  + (hint or "walk back from the output: multiply the upstream gradient by each local gradient"))
+            _report(_BAD, _("∂total/∂{name}: you said {got:g}. {hint}").format(
+                name=name, got=got,
+                hint=hint or _("walk back from the output: multiply the upstream gradient by each local gradient")))
         wrong += 1
     return _summary(wrong, len(expected))
 
@@ -150,10 +155,10 @@ def _data(shape: tuple[int, ...], seed: int) -> np.ndarray:
 
 def _dout_unchanged(dout: np.ndarray, before: np.ndarray) -> bool:
     if not np.array_equal(dout, before):
-        print(f"{_BAD} backward changed dout in place: compute a new array (e.g. dout * mask, "
-              "np.where(...)) instead of writing into dout")
+        _report(_BAD, _("backward changed dout in place: compute a new array (e.g. dout * mask, "
+                        "np.where(...)) instead of writing into dout"))
         return False
-    print(f"{_OK} backward leaves dout unchanged")
+    _report(_OK, _("backward leaves dout unchanged"))
     return True
 
 
@@ -171,15 +176,15 @@ def check_tanh_layer(cls: Any) -> bool:
     dx_ref = ref.backward(dout.copy())
     results = []
     y, ok = _try("forward", layer.forward, x.copy())
-    results.append(ok and _compare("forward = tanh(x)", y, y_ref))
+    results.append(ok and _compare(_("forward = tanh(x)"), y, y_ref))
     if ok:
         d = dout.copy()
         dx, ok = _try("backward", layer.backward, d)
-        results.append(ok and _compare("backward = dout · (1 − y²)", dx, dx_ref, [
-            (dout * (1 - y_ref), "the local gradient is 1 − y², not 1 − y"),
-            (dout * (1 - x**2), "use the forward *output* y = tanh(x), not the input x: 1 − y²"),
-            (1 - y_ref**2, "multiply the local gradient by the upstream gradient dout"),
-            (dout * y_ref * (1 - y_ref), "that is the sigmoid's local gradient; tanh's is 1 − y²"),
+        results.append(ok and _compare(_("backward = dout · (1 − y²)"), dx, dx_ref, [
+            (dout * (1 - y_ref), _("the local gradient is 1 − y², not 1 − y")),
+            (dout * (1 - x**2), _("use the forward *output* y = tanh(x), not the input x: 1 − y²")),
+            (1 - y_ref**2, _("multiply the local gradient by the upstream gradient dout")),
+            (dout * y_ref * (1 - y_ref), _("that is the sigmoid's local gradient; tanh's is 1 − y²")),
         ]))
         results.append(ok and _dout_unchanged(d, dout))
     return _summary(results.count(False) + (3 - len(results)), 3)
@@ -201,22 +206,22 @@ def check_affine_layer(cls: Any) -> bool:
     dx_ref = ref.backward(dout.copy())
     results = []
     y, ok = _try("forward", layer.forward, x.copy())
-    results.append(ok and _compare("forward = x @ W + b", y, y_ref, [(x @ W, "add the bias b")]))
+    results.append(ok and _compare(_("forward = x @ W + b"), y, y_ref, [(x @ W, _("add the bias b"))]))
     if ok:
         d = dout.copy()
         dx, ok = _try("backward", layer.backward, d)
-        results.append(ok and _compare("backward returns dx = dout @ W.T", dx, dx_ref))
+        results.append(ok and _compare(_("backward returns dx = dout @ W.T"), dx, dx_ref))
         if ok:
             dW, db = getattr(layer, "dW", None), getattr(layer, "db", None)
-            results.append(_compare("self.dW = x.T @ dout", dW, ref.dW,
-                                    [(ref.dW / 4, "do not divide by the batch size here: "
-                                      "SoftmaxWithLoss already did")]))
-            results.append(_compare("self.db = dout summed over the batch (axis 0)", db, ref.db,
-                                    [(dout.mean(axis=0), "sum over the batch, do not average"),
-                                     (dout.sum(axis=1), "sum over axis 0 (the batch), not axis 1")]))
+            results.append(_compare(_("self.dW = x.T @ dout"), dW, ref.dW,
+                                    [(ref.dW / 4, _("do not divide by the batch size here: "
+                                                    "SoftmaxWithLoss already did"))]))
+            results.append(_compare(_("self.db = dout summed over the batch (axis 0)"), db, ref.db,
+                                    [(dout.mean(axis=0), _("sum over the batch, do not average")),
+                                     (dout.sum(axis=1), _("sum over axis 0 (the batch), not axis 1"))]))
             if db is not None and np.shape(db) == (4, 3):
-                print("  hint: db must have the shape of b, (3,): a bias is shared by every sample, "
-                      "so its gradient adds up over the batch")
+                print(_("  hint: db must have the shape of b, (3,): a bias is shared by every sample, "
+                        "so its gradient adds up over the batch"))
     return _summary(results.count(False) + (4 - len(results)), 4)
 
 
@@ -241,27 +246,29 @@ def check_softmax_with_loss(cls: Any) -> bool:
     if ok:
         got = _array(loss)
         if got is None or got.shape != ():
-            print(f"{_BAD} forward must return one number (the mean loss), got {np.shape(loss) if loss is not None else None}")
+            _report(_BAD, _("forward must return one number (the mean loss), got {shape}").format(
+                shape=np.shape(loss) if loss is not None else None))
             results.append(False)
         elif np.isclose(got, loss_ref, rtol=1e-5) or np.isclose(got, loss_eps, rtol=1e-5):
-            print(f"{_OK} forward returns the mean cross-entropy {float(got):.6f}")
+            _report(_OK, _("forward returns the mean cross-entropy {loss:.6f}").format(loss=float(got)))
             results.append(True)
         elif np.isclose(got, 4 * loss_ref, rtol=1e-5):
-            print(f"{_BAD} forward returned {float(got):.6f} = 4 × {loss_ref:.6f}: average over the batch of 4")
+            _report(_BAD, _("forward returned {got:.6f} = 4 × {expected:.6f}: average over the batch of 4").format(
+                got=float(got), expected=loss_ref))
             results.append(False)
         else:
-            print(f"{_BAD} forward returned {float(got):.6f}, expected {loss_ref:.6f}: "
-                  "softmax each row, then −Σ t·log y, then average")
+            _report(_BAD, _("forward returned {got:.6f}, expected {expected:.6f}: "
+                            "softmax each row, then −Σ t·log y, then average").format(got=float(got), expected=loss_ref))
             results.append(False)
         try:
             dx, ok = _try("backward", lambda: layer.backward(1.0))
         except Exception:  # pragma: no cover - _try catches everything
             ok = False
         if ok:
-            results.append(_compare("backward = (y − t) / N", dx, dx_ref, [
-                (y_ref - t, "divide by the batch size N: the loss is a mean"),
-                (t - y_ref, "the sign is reversed: it is y − t"),
-                ((t - y_ref) / 4, "the sign is reversed: it is (y − t) / N"),
+            results.append(_compare(_("backward = (y − t) / N"), dx, dx_ref, [
+                (y_ref - t, _("divide by the batch size N: the loss is a mean")),
+                (t - y_ref, _("the sign is reversed: it is y − t")),
+                ((t - y_ref) / 4, _("the sign is reversed: it is (y − t) / N")),
             ]))
     return _summary(results.count(False) + (2 - len(results)), 2)
 
@@ -293,12 +300,12 @@ def buggy_network(seed: int = 0) -> TwoLayerNet:
 
 
 _LAYER_HINTS = {
-    "Affine1": ("Affine1 computes dW and db from its stored input and the dout that reaches it: if that dout "
+    "Affine1": N_("Affine1 computes dW and db from its stored input and the dout that reaches it: if that dout "
                 "is already wrong, W1 and b1 come out wrong although Affine1 is right. Check Affine1 on its own "
                 "with layer_gradient_check: it agrees"),
-    "Affine2": ("W2 and b2 agree with the numerical gradient, and a layer_gradient_check of Affine2 (its dx "
+    "Affine2": N_("W2 and b2 agree with the numerical gradient, and a layer_gradient_check of Affine2 (its dx "
                 "included) agrees too"),
-    "SoftmaxWithLoss": ("a wrong loss layer would spoil every gradient, W2 and b2 included, and they agree; "
+    "SoftmaxWithLoss": N_("a wrong loss layer would spoil every gradient, W2 and b2 included, and they agree; "
                         "look between the loss and W1"),
 }
 
@@ -319,32 +326,33 @@ def check_buggy_layer(wrong_parameters: Any, buggy_layer: Any) -> bool:
     except TypeError:
         given = None
     if given is None:
-        print(f"{_BAD} wrong_parameters: not answered yet: a set of names, e.g. {{'W2'}}")
+        _report(_BAD, _("wrong_parameters: not answered yet: a set of names, e.g. {example}").format(example="{'W2'}"))
         wrong += 1
     elif given == expected:
-        print(f"{_OK} wrong_parameters = {{'W1', 'b1'}}: their relative errors are far above 1e-6, "
-              "W2 and b2 agree")
+        _report(_OK, _("wrong_parameters = {names}: their relative errors are far above 1e-6, "
+                       "W2 and b2 agree").format(names="{'W1', 'b1'}"))
     else:
         unknown = sorted(given - params)
         if unknown:
-            hint = f"{unknown} {'is' if len(unknown) == 1 else 'are'} not parameters of the network: W1, b1, W2, b2"
+            hint = (_("{names} is not parameters of the network: W1, b1, W2, b2") if len(unknown) == 1 else
+                    _("{names} are not parameters of the network: W1, b1, W2, b2")).format(names=unknown)
         elif given < expected:
-            hint = "one more parameter is wrong: look at every key of the gradient check"
+            hint = _("one more parameter is wrong: look at every key of the gradient check")
         else:
-            hint = "W2 and b2 agree with the numerical gradient: their relative errors are about 1e-10"
-        print(f"{_BAD} wrong_parameters: you said {sorted(given)}. {hint}")
+            hint = _("W2 and b2 agree with the numerical gradient: their relative errors are about 1e-10")
+        _report(_BAD, _("wrong_parameters: you said {given}. {hint}").format(given=sorted(given), hint=hint))
         wrong += 1
     layer = None if buggy_layer is None or buggy_layer is Ellipsis else str(buggy_layer).strip()
     if layer is None:
-        print(f"{_BAD} buggy_layer: not answered yet: a name from buggy.layers, such as 'Affine2'")
+        _report(_BAD, _("buggy_layer: not answered yet: a name from buggy.layers, such as 'Affine2'"))
         wrong += 1
     elif layer == "Relu1":
-        print(f"{_OK} buggy_layer = 'Relu1': its backward passes dout on everywhere, forgetting to block it "
-              "where the input was not positive (the mask); what reaches Affine1 is wrong, so W1 and b1 are")
+        _report(_OK, _("buggy_layer = 'Relu1': its backward passes dout on everywhere, forgetting to block it "
+                       "where the input was not positive (the mask); what reaches Affine1 is wrong, so W1 and b1 are"))
     else:
-        hint = _LAYER_HINTS.get(layer, "that is not a layer of the network: see list(buggy.layers) and "
-                                       "'SoftmaxWithLoss' (buggy.last_layer)")
-        print(f"{_BAD} buggy_layer: you said {layer!r}. {hint}")
+        hint = _(_LAYER_HINTS.get(layer, N_("that is not a layer of the network: see list(buggy.layers) and "
+                                            "'SoftmaxWithLoss' (buggy.last_layer)")))
+        _report(_BAD, _("buggy_layer: you said {got}. {hint}").format(got=repr(layer), hint=hint))
         wrong += 1
     return _summary(wrong, 2)
 
@@ -367,30 +375,31 @@ def check_flow_gradients(answers: Mapping[str, Any]) -> bool:
     Introduced in chapter 4, exercise 6.
     """
     if not isinstance(answers, Mapping):
-        print(f"{_BAD} expected a dict like {{'x': ..., 'y': ..., 'z': ...}}, got {type(answers).__name__}")
+        _report(_BAD, _("expected a dict like {example}, got {kind}").format(
+            example="{'x': ..., 'y': ..., 'z': ...}", kind=type(answers).__name__))
         return False
     v, expected = FLOW_VALUES, _flow_gradients()
     hints = {
-        "x": {v["y"]: "x is used twice: add the 1 that the + node sends to x directly",
-              1.0 + v["x"]: "a multiply node swaps: the gradient to x is (upstream) × y, not × x",
-              1.0: "max routes the gradient to x · y (the larger input), so x also gets y through the multiply"},
-        "y": {v["y"]: "a multiply node swaps: the gradient to y is (upstream) × x",
-              0.0: "max routes the whole gradient to x · y, the larger input, not to z"},
-        "z": {1.0: f"max routes the gradient only to its larger input; z = {v['z']:g} is smaller than "
-                   f"x · y = {v['x'] * v['y']:g}"},
+        "x": {v["y"]: _("x is used twice: add the 1 that the + node sends to x directly"),
+              1.0 + v["x"]: _("a multiply node swaps: the gradient to x is (upstream) × y, not × x"),
+              1.0: _("max routes the gradient to x · y (the larger input), so x also gets y through the multiply")},
+        "y": {v["y"]: _("a multiply node swaps: the gradient to y is (upstream) × x"),
+              0.0: _("max routes the whole gradient to x · y, the larger input, not to z")},
+        "z": {1.0: _("max routes the gradient only to its larger input; z = {z:g} is smaller than "
+                     "x · y = {xy:g}").format(z=v["z"], xy=v["x"] * v["y"])},
     }
     wrong = 0
     for name, exact in expected.items():
         raw = answers.get(name)
         got = number(raw)
         if got is None:
-            print(f"{_BAD} ∂f/∂{name}: not answered yet (got {raw!r})")
+            _report(_BAD, _("∂f/∂{name}: not answered yet (got {got})").format(name=name, got=repr(raw)))
         elif np.isclose(got, exact):
-            print(f"{_OK} ∂f/∂{name} = {exact:g}")
+            _report(_OK, _("∂f/∂{name} = {exact:g}").format(name=name, exact=exact))
             continue
         else:
             hint = next((h for val, h in hints[name].items() if np.isclose(got, val)),
-                        "walk back from f: + distributes, max routes to the larger input, × swaps")
-            print(f"{_BAD} ∂f/∂{name}: you said {got:g}. {hint}")
+                        _("walk back from f: + distributes, max routes to the larger input, × swaps"))
+            _report(_BAD, _("∂f/∂{name}: you said {got:g}. {hint}").format(name=name, got=got, hint=hint))
         wrong += 1
     return _summary(wrong, len(expected))

@@ -30,6 +30,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from common.layers import AddLayer, MulLayer
 from common.plots.style import COURSE_RC
+from common.translation import _
 from common.widgets._render import canvas_png
 
 __all__ = [
@@ -674,9 +675,9 @@ def backprop_widget(graph: str = "shopping", step: int = 0):
         raise ValueError(f"unknown graph {graph!r}; choose one of {sorted(GRAPHS)}")
     renderer = BackpropRenderer()
     renderer.warm([graph])
-    menu = widgets.Dropdown(options=list(GRAPHS), value=graph, description="graph")
+    menu = widgets.Dropdown(options=list(GRAPHS), value=graph, description=_("graph"))
     n = len(GRAPHS[graph].ops)
-    slider = widgets.IntSlider(value=min(max(step, 0), n), min=0, max=n, description="step")
+    slider = widgets.IntSlider(value=min(max(step, 0), n), min=0, max=n, description=_("step"))
     image = widgets.Image(value=renderer.png(graph, slider.value), format="png")
 
     def redraw(_change: Any = None) -> None:
