@@ -311,3 +311,12 @@ def test_kl_explorer_redraws_fast():
     assert box.image.value != first
     assert np.median(times) < 0.5      # generous: shared CI machines; ~30 ms on a quiet laptop
     assert box.renderer.full_draws == 1
+
+
+def test_kl_explorer_width_change_is_not_served_from_a_stale_cache():
+    box = kl_explorer(12.0, 3.0)
+    for std in (5.0, 3.0, 5.0):
+        box.sliders["std"].value = std
+        fwd, rev = kl_curves(box.view.p, std)
+        np.testing.assert_array_equal(box.view.fwd.get_ydata(), np.clip(fwd, 0.2, 40.0))
+        np.testing.assert_array_equal(box.view.rev.get_ydata(), np.clip(rev, 0.2, 40.0))

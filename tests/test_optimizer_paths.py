@@ -134,6 +134,25 @@ def test_compare_paths_defaults_and_cache() -> None:
     assert compare_paths("saddle", ("SGD",), steps=0)[0].points.shape == (1, 2)
 
 
+@pytest.mark.parametrize("setting, changed", [("momentum", {"Momentum", "Nesterov"}), ("rho", {"RMSprop"}),
+                                              ("beta1", {"Adam"}), ("beta2", {"Adam"})])
+def test_each_path_is_cached_on_its_own_settings_and_never_stale(setting: str, changed: set) -> None:
+    """A setting recomputes only the paths that use it, and those match a fresh, uncached run."""
+    s = SURFACES["rosenbrock"]
+    before = compare_paths("rosenbrock", OPTIMIZER_NAMES, 1.0)
+    after = compare_paths("rosenbrock", OPTIMIZER_NAMES, 1.0, **{setting: 0.5})
+    for old, new in zip(before, after):
+        if old.name in changed:
+            assert not np.array_equal(old.points, new.points), old.name  # not the stale path
+            settings = {"momentum": 0.9, "rho": 0.99, "beta1": 0.9, "beta2": 0.999, setting: 0.5}
+            fresh = optimizer_path(make_optimizer(old.name, new.lr, **settings), s.gradient, s.start, s.steps,
+                                   f=s.value, minima=s.minima, name=old.name)
+            np.testing.assert_array_equal(new.points, fresh.points)
+            assert new.status == fresh.status
+        else:
+            assert new is old, old.name  # the same cached object: not computed again
+
+
 def test_compare_paths_rejects_unknown_names() -> None:
     with pytest.raises(ValueError, match="surface"):
         compare_paths("moon")

@@ -255,7 +255,7 @@ def test_blitted_frames_equal_full_redraws(net, images):
     for value in (3, 11, 19):
         slider.value = value
         fast = _pixels(box.children[1].value)
-        box.renderer._background = None  # force a complete draw of the same state
+        box.renderer.invalidate()  # force a complete draw of the same state
         full = _pixels(box.renderer.png())
         assert np.abs(fast.astype(int) - full.astype(int)).max() <= 1
     assert box.renderer.full_draws == 4  # the first frame and the three forced ones
@@ -373,6 +373,6 @@ def test_approximation_blitted_frame_equals_full_redraw():
     box = approximation_explorer(n_units=5)
     box.slider.value = 37
     fast = _pixels(box.children[1].value)
-    box.renderer._background = None
+    box.renderer.invalidate()
     full = _pixels(box.renderer.png())
     assert np.abs(fast.astype(int) - full.astype(int)).max() <= 1

@@ -133,6 +133,30 @@ def test_optimizer_widget_redraw_is_fast() -> None:
     assert box.renderer.full_draws == 1  # slider moves repaint only the moving artists
 
 
+def _fresh_frame(box) -> bytes:
+    """The widget's current state drawn from scratch (no kept background)."""
+    box.renderer.invalidate()
+    return box.renderer.png()
+
+
+def test_optimizer_widget_keeps_one_background_per_surface_and_none_is_stale() -> None:
+    box = optimizer_paths_widget()
+    for surface in ("rosenbrock", "saddle", "elongated"):
+        box.menu.value = surface
+    n_full = box.renderer.full_draws
+    settings = (("rosenbrock", 3.0), ("saddle", 0.1), ("elongated", 30.0), ("rosenbrock", 1.0))
+    kept = {}
+    for surface, lr in settings:
+        box.menu.value = surface
+        box.controls["lr_scale"].value = lr
+        kept[surface, lr] = box.image.value
+    assert box.renderer.full_draws == n_full  # each switch pasted its kept picture, no full draw
+    for surface, lr in settings:  # ... and each frame has the pixels of a full draw of its state
+        box.menu.value = surface
+        box.controls["lr_scale"].value = lr
+        assert kept[surface, lr] == _fresh_frame(box), (surface, lr)
+
+
 def test_histogram_figure_for_every_setting() -> None:
     fig = draw_activation_histograms("Xavier", "sigmoid", MAX_DEPTH)
     view = fig.view
@@ -167,9 +191,19 @@ def test_histogram_widget_redraws_and_clamps() -> None:
     assert "not in this" in box.view.texts[MAX_DEPTH - 1].get_text()
 
 
-def test_init_spread_figure() -> None:
-    fig = plot_init_spread(depth=4)
-    left, right = fig.axes[:2]
-    assert left.get_yscale() == right.get_yscale() == "log"
-    assert left.get_xlabel() == right.get_xlabel() == "layer"
-    assert fig.legends and len(fig.legends[0].get_texts()) == 7
+def test_histogram_widget_switching_activation_back_reuses_its_background_not_stale() -> None:
+    box = activation_histogram_widget()
+    for activation in ("tanh", "relu", "sigmoid"):
+        box.controls["activation"].value = activation
+    n_full = box.renderer.full_draws
+    settings = (("relu", "He"), ("tanh", "std 1"), ("sigmoid", "zeros"), ("relu", "std 0.01"))
+    kept = {}
+    for activation, init in settings:
+        box.controls["activation"].value = activation
+        box.controls["init"].value = init
+        kept[activation, init] = box.image.value
+    assert box.renderer.full_draws == n_full
+    for activation, init in settings:
+        box.controls["activation"].value = activation
+        box.controls["init"].value = init
+        assert kept[activation, init] == _fresh_frame(box), (activation, init)

@@ -11,6 +11,7 @@ limits change, the kept picture is out of date and it draws everything again.
 from __future__ import annotations
 
 import io
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 from matplotlib.artist import Artist
@@ -48,6 +49,11 @@ class BlitRenderer:
     not on the static figure shown in the book. The kept picture is redrawn
     whenever ``layout_key()`` changes; by default that is the axes' limits and
     visibility, the things a background shows that may change.
+
+    With ``keep`` > 1 the last ``keep`` pictures are kept, one per layout key, so
+    that going back to an earlier layout (a menu of surfaces or activations)
+    pastes its picture instead of drawing everything again. Use it only when the
+    layout key determines everything the background shows.
     """
 
     def __init__(
@@ -55,24 +61,30 @@ class BlitRenderer:
         fig: Figure,
         dynamic: Callable[[], Sequence[Artist]],
         layout_key: Callable[[], tuple] | None = None,
+        keep: int = 1,
     ) -> None:
         self.fig = fig
         self.canvas = FigureCanvasAgg(fig)
         self.dynamic = dynamic
         self.layout_key = layout_key or self._layout_key
-        self._background = None
-        self._key: tuple | None = None
+        self.keep = max(1, int(keep))
+        self._backgrounds: OrderedDict[tuple, object] = OrderedDict()
         self.full_draws = 0
         """How many frames needed a full draw (the rest were blitted); tests read it."""
 
     def _layout_key(self) -> tuple:
         return tuple((ax.get_xlim(), ax.get_ylim(), ax.get_visible()) for ax in self.fig.axes)
 
+    def invalidate(self) -> None:
+        """Forget the kept pictures: the next frame draws everything (after a change the key misses)."""
+        self._backgrounds.clear()
+
     def png(self, compress_level: int = 1) -> bytes:
         """Draw the current state of the figure and return it as PNG bytes."""
         artists = list(self.dynamic())
         key = self.layout_key()
-        if self._background is None or key != self._key:
+        background = self._backgrounds.get(key)
+        if background is None:
             for artist in artists:
                 artist.set_animated(True)
             # matplotlib before 3.9 still draws animated images with their axes: hide them
@@ -83,11 +95,13 @@ class BlitRenderer:
             self.canvas.draw()
             for image in images:
                 image.set_visible(True)
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-            self._key = key
+            self._backgrounds[key] = self.canvas.copy_from_bbox(self.fig.bbox)
+            while len(self._backgrounds) > self.keep:
+                self._backgrounds.popitem(last=False)
             self.full_draws += 1
         else:
-            self.canvas.restore_region(self._background)
+            self._backgrounds.move_to_end(key)
+            self.canvas.restore_region(background)
         renderer = self.canvas.get_renderer()
         for artist in artists:
             if artist.get_visible():

@@ -238,7 +238,8 @@ def activation_histogram_widget(init: str = "Xavier", activation: str = "sigmoid
     fig = Figure(figsize=FIGSIZE, dpi=dpi, layout="none")
     FigureCanvasAgg(fig)
     view = HistogramView(fig, fixed_grid=True)
-    renderer = BlitRenderer(fig, view.dynamic_artists)
+    # one kept background per activation (its x range and ticks): switching back costs a paste
+    renderer = BlitRenderer(fig, view.dynamic_artists, keep=len(ACTIVATIONS))
     image = w.Image(format="png")
 
     def redraw(*_: object) -> None:

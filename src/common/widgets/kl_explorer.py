@@ -69,6 +69,7 @@ class KLView:
     def __init__(self, fig: Figure, p: ArrayLike | None = None) -> None:
         self.fig = fig
         self.p = bimodal() if p is None else np.asarray(p, dtype=float)
+        self._curves: dict[float, tuple[np.ndarray, np.ndarray]] = {}  # kl_curves by width of q
         k = np.arange(len(self.p))
         self.left, self.right = fig.subplots(1, 2, gridspec_kw=dict(width_ratios=(1, 1)))
         left, right = self.left, self.right
@@ -100,7 +101,9 @@ class KLView:
         """Redraw for a bell ``q`` of this mean and width; return the text shown with the numbers."""
         q = discretized_gaussian(mean, std, len(self.p))
         self.q_line.set_ydata(np.minimum(q, 0.5))
-        fwd, rev = kl_curves(self.p, std)
+        if std not in self._curves:  # the curves depend on the width only: the mean slider reuses them
+            self._curves[std] = kl_curves(self.p, std)
+        fwd, rev = self._curves[std]
         lo, hi = _KL_YLIM
         self.fwd.set_data(KL_MEANS, np.clip(fwd, lo, hi))
         self.rev.set_data(KL_MEANS, np.clip(rev, lo, hi))

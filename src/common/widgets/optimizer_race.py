@@ -218,8 +218,11 @@ class OptimizerPathView:
     def dynamic_artists(self) -> list:
         """What changes from frame to frame (for :class:`~common.widgets._render.BlitRenderer`)."""
         out = [line for pair in self.lines[self.surface].values() for line in pair]
-        out += [self.starts[self.surface], self.title, self.formula, self.settings]
-        out += [a for pair in zip(self.legend_samples, self.legend_texts) for a in pair]
+        out += [self.starts[self.surface], self.title, self.settings]
+        # the formula and the last legend column (start, minima, saddle) depend on the surface only,
+        # like the visible axes, so they stay in the kept background (text costs most per frame)
+        n_opt = len(OPTIMIZER_NAMES)
+        out += [a for pair in zip(self.legend_samples[:n_opt], self.legend_texts[:n_opt]) for a in pair]
         return out
 
 
@@ -294,7 +297,8 @@ def optimizer_paths_widget(surface: str = "elongated", dpi: int = WIDGET_DPI):
     fig = Figure(figsize=FIGSIZE, dpi=dpi, layout="none")
     FigureCanvasAgg(fig)
     view = OptimizerPathView(fig)
-    renderer = BlitRenderer(fig, view.dynamic_artists)
+    # one kept background per surface: switching back costs a paste, not a full draw
+    renderer = BlitRenderer(fig, view.dynamic_artists, keep=len(SURFACES))
     image = w.Image(format="png")
     busy = {"on": False}
 
