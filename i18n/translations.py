@@ -55,6 +55,7 @@ HEADER = {
     "Content-Transfer-Encoding": "8bit",
     "Plural-Forms": "nplurals=1; plural=0;",
 }
+WORD = re.compile(r"[^\W\d_]")  # a letter, in any script
 MESSAGE_PLACEHOLDERS = frozenset({"where", "what", "hint", "clash", "verdict", "err", "label", "circuit"})
 """Placeholder names that hold a translated message in `common`'s code (``{hint}``); every
 other placeholder holds data. Keep to these names when a message nests another one."""
@@ -210,9 +211,16 @@ class Messages:
         done = [e for e in po if e.translated() and not e.obsolete]
         self.exact = {e.msgid: e.msgstr for e in done if not field_names(e.msgid)}
         # Each pattern twice: placeholders matching as little and as much as they can.
-        self.patterns = [(self._pattern(e.msgid, lazy), len(re.sub(r"\{[^}]*\}", "", e.msgid)), e.msgstr)
+        self.patterns = [(self._pattern(e.msgid, lazy), len(re.sub(r"\{[^}]*\}", "", e.msgid)), e.msgstr,
+                          self._generic(e.msgid))
                          for e in done if field_names(e.msgid) for lazy in (True, False)]
-        self._memo: dict[tuple[str, int], tuple[str, int] | None] = {}
+        self._memo: dict[tuple[str, int, bool], tuple[str, int] | None] = {}
+
+    @staticmethod
+    def _generic(msgid: str) -> bool:
+        """True for a message with no words of its own ("{label}: {err}"): it would match any
+        "word: text" line, so it reads only self-check lines (those marked ✓ or ✗)."""
+        return not WORD.search(re.sub(r"\{[^}]*\}", "", msgid))
 
     @staticmethod
     def _pattern(msgid: str, lazy: bool = True) -> re.Pattern:
@@ -228,45 +236,66 @@ class Messages:
             seen.add(name)
         return re.compile("".join(parts), re.DOTALL)
 
-    def _best(self, text: str, depth: int) -> tuple[str, int] | None:
+    def _best(self, text: str, depth: int, marked: bool) -> tuple[str, int] | None:
         """(translation, characters explained by the catalogue) of the best reading, or None."""
         if text in self.exact:
             return self.exact[text], len(text)
         if depth > 3:
             return None
-        key = (text, depth)
+        key = (text, depth, marked)
         if key not in self._memo:
             best = None
-            for pattern, literal, msgstr in self.patterns:
+            for pattern, literal, msgstr, generic in self.patterns:
+                if generic and not marked:
+                    continue
                 m = pattern.fullmatch(text)
                 if not m:
                     continue
-                score, values = literal, {}
-                for name, value in m.groupdict().items():
-                    inner = self._best(value, depth + 1) if name in MESSAGE_PLACEHOLDERS else None
-                    values[name] = inner[0] if inner else value
-                    score += inner[1] if inner else 0
+                values = self._fill(m.groupdict(), depth, marked)
+                if values is None:
+                    continue
+                score = literal + sum(explained for _, explained in values.values())
                 if best is None or score > best[1]:
-                    best = ("".join(lit + (values[n] if n is not None else "")
+                    best = ("".join(lit + (values[n][0] if n is not None else "")
                                     for lit, n, _, _ in string.Formatter().parse(msgstr)), score)
             self._memo[key] = best
         return self._memo[key]
 
-    def text(self, text: str) -> str | None:
-        best = self._best(text, 0)
+    def _fill(self, groups: dict[str, str], depth: int, marked: bool) -> dict[str, tuple[str, int]] | None:
+        """Each placeholder's (text, characters explained): a nested message translated, data copied.
+
+        None when, outside a self-check line, a message placeholder holds words the catalogue
+        does not know: such a line is data that merely looks like the message ("training: 8 epochs")."""
+        values = {}
+        for name, value in groups.items():
+            inner = self._best(value, depth + 1, marked) if name in MESSAGE_PLACEHOLDERS else None
+            if inner is None and name in MESSAGE_PLACEHOLDERS and not marked and WORD.search(value):
+                return None
+            values[name] = inner or (value, 0)
+        return values
+
+    def text(self, text: str, marked: bool = False) -> str | None:
+        """The translation of one message; `marked`: it was printed after ✓ or ✗."""
+        best = self._best(text, 0, marked)
         return best[0] if best else None
 
     LINE = re.compile(r"\A(?P<lead>(?:[✓✗]\s+)?)(?P<body>.*?)(?P<tail>\s*)\Z", re.DOTALL)
+    PROGRESS = re.compile(r"\A(?P<desc>[^:\n]+)(?P<bar>:\s+\d+%\|.*)\Z", re.DOTALL)
+    """A progress bar (tqdm): its description is a message, the rest is data."""
 
     def line(self, line: str) -> str:
         """One printed line: a leading ✓/✗ mark and trailing space are kept around the message."""
+        bar = self.PROGRESS.match(line)
+        if bar and bar.group("desc") in self.exact:
+            return self.exact[bar.group("desc")] + bar.group("bar")
         m = self.LINE.match(line)
         body = m.group("body")
         if not body:
             return line
-        found = self.text(body)
-        if found is None and m.group("lead"):
-            found = self.text(m.group("lead") + body)
+        marked = bool(m.group("lead"))
+        found = self.text(body, marked)
+        if found is None and marked:
+            found = self.text(m.group("lead") + body, marked)
             return line if found is None else found + m.group("tail")
         return line if found is None else m.group("lead") + found + m.group("tail")
 

@@ -193,6 +193,19 @@ def test_a_japanese_kernel_prints_what_the_generator_writes() -> None:
     assert messages.output(english) == japanese
 
 
+def test_a_line_of_data_is_not_read_as_a_message() -> None:
+    """A printed line that only looks like a message ("training: 8 epochs ...", a recipe) stays
+    whole; the same shape after a self-check mark, and a progress bar's description, translate."""
+    messages = tr.Messages(polib.pofile(str(tr.MESSAGES_PO), wrapwidth=0))
+    for data in ["training:     8 epochs of mini-batches of 100",
+                 "relu    He      : output spread × 1.027 per layer"]:
+        assert messages.line(data + "\n") == data + "\n"
+    bar = messages.line("training:  40%|####      | 1200/3000 [00:10<00:15, 118.2batch/s]")
+    assert bar.startswith(messages.text("training") + ":  40%|####")
+    marked = messages.line("✗ training: " + "it returned None: did you forget `return`?")
+    assert CJK.search(marked) and "training" not in marked
+
+
 def _cell_text(cell) -> str:
     """Everything a code cell printed or returned as text, its stream outputs joined."""
     parts = []
