@@ -274,6 +274,23 @@ def test_activation_explorer_reuses_its_background_while_axes_stay():
     assert _pixels(box.children[1].value).shape[:2] == (288, 672)    # 8.4 × 3.6 inches at 80 dpi
 
 
+def test_activation_explorer_keeps_a_background_per_activation_and_none_is_stale():
+    box = activation_explorer("sigmoid")
+    dropdown = box.children[0].children[0]
+    for name in ("step", "tanh", "relu", "sigmoid"):
+        dropdown.value = name
+    before = box.renderer.full_draws
+    kept = {}
+    for name in ("relu", "step", "tanh", "sigmoid"):
+        dropdown.value = name
+        kept[name] = box.children[1].value
+    assert box.renderer.full_draws == before  # each activation's axes were kept: pasted, not drawn
+    for name, frame in kept.items():  # ... and each frame has the pixels of a full draw
+        dropdown.value = name
+        box.renderer.invalidate()
+        assert frame == box.renderer.png(), name
+
+
 # ------------------------------------------------------- static figures of chapter 2
 from common.plots.neural_networks import draw_network, plot_batch_timing, plot_digits  # noqa: E402
 

@@ -303,7 +303,9 @@ def activation_explorer(name: str = "sigmoid", gain: float = 1.0, shift: float =
                       continuous_update=True, readout_format=".1f")
     fig = new_activation_figure()
     draw_activation(fig, activation_curves(pick.value, g.value, s.value))
-    renderer = BlitRenderer(fig, lambda: dynamic_artists(fig))
+    # one kept background per y range (each activation has its own): going back to an
+    # activation pastes its picture instead of drawing the axes, ticks and grid again
+    renderer = BlitRenderer(fig, lambda: dynamic_artists(fig), keep=2 * len(ACTIVATION_NAMES))
     image = w.Image(value=renderer.png(), format="png")
 
     def redraw(_change: object = None) -> None:
