@@ -567,7 +567,7 @@ kbd {{ border: 1px solid #aaa; border-radius: 3px; padding: 0 .3em; font-size: .
 </style>
 </head>
 <body>
-<p><a href="ja/index.html" lang="ja">日本語のスライド</a> (the Japanese edition, chapters 0–2)</p>
+<p><a href="ja/index.html" lang="ja">日本語のスライド</a> (the Japanese edition)</p>
 <h1>Slides</h1>
 <p>One deck per chapter, made from the chapter's notebook. They need no network and no Python.</p>
 <ul>
@@ -597,7 +597,7 @@ kbd {{ border: 1px solid #aaa; border-radius: 3px; padding: 0 .3em; font-size: .
 <p><a href="../index.html" lang="en">English slides</a>（英語版: 全章）</p>
 <h1>スライド（日本語版）</h1>
 <p>章ごとに1つ、その章のノートブックから作ったスライドです。ネットワークも Python も必要ありません。
-翻訳されているのは第0〜2章です。図の中の文字は英語のままです。</p>
+全章が翻訳されています。図の中の文字は英語のままです。</p>
 <ul>
 {items}
 </ul>
