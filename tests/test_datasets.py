@@ -193,12 +193,14 @@ def test_folder_mirror_fills_the_cache_atomically(full_cache):
 
 
 def test_cache_hit_is_fast_and_needs_no_source(full_cache):
-    start = time.perf_counter()
+    # CPU time, not wall time: the work done is what is judged, not the neighbours on a shared
+    # machine (at load 10 on 2 cores the float32 load took 3.2 s of wall time, 0.34 s of CPU).
+    start = time.process_time()
     (x, _), _ = load_mnist(normalize=False, cache_dir=full_cache, mirror="/nonexistent")
-    assert time.perf_counter() - start < 1.0
-    start = time.perf_counter()
+    assert time.process_time() - start < 1.0
+    start = time.process_time()
     load_mnist(cache_dir=full_cache, mirror="/nonexistent")
-    assert time.perf_counter() - start < 2.0  # includes converting 47M pixels to float32
+    assert time.process_time() - start < 2.0  # includes converting 47M pixels to float32
     x[0, 0] = 1  # arrays are writable, not views of read-only bytes
 
 
