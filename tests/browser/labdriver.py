@@ -309,6 +309,23 @@ JS_LIB = r"""
     }
     return errs.concat(wt.iopubErrors.map(e => 'kernel error message: ' + e.slice(0, 1500)));
   };
+  // A slider handle's value and range. aria-valuenow is rounded for display (a log slider's
+  // exponent to one decimal): ask noUiSlider.
+  wt.sliderState = key => {
+    const h = document.querySelector(`[data-wt-ctl="${key}"]`);
+    const api = h.closest('.noUi-target') && h.closest('.noUi-target').noUiSlider;
+    const aria = a => parseFloat(h.getAttribute(a));
+    let now = aria('aria-valuenow'), min = aria('aria-valuemin'), max = aria('aria-valuemax');
+    if (api) {
+      const v = api.get(true), i = parseInt(h.getAttribute('data-handle') || '0');
+      now = Number(Array.isArray(v) ? v[i] : v);
+      min = Number(api.options.range.min); max = Number(api.options.range.max);
+    }
+    const box = h.closest('.widget-slider');
+    const readout = box && box.querySelector('.widget-readout');
+    return {now, min, max, readout: readout ? readout.textContent : '',
+            disabled: h.hasAttribute('disabled') || !!h.closest('[disabled]')};
+  };
   wt.unexecuted = () => {
     const out = [];
     wt.panel().content.widgets.forEach((cell, i) => {
@@ -449,6 +466,8 @@ class NotebookRun:
         self.artifacts = artifacts
         self.change_timeout_ms, self.quiet_ms = change_timeout_ms, quiet_ms
         self.page_errors: list[str] = []
+        self.last_slider_state: dict | None = None
+        self._settled_errors: list[str] | None = None   # read by act(), used by the next errors()
         page.on("pageerror", lambda e: self.page_errors.append(str(e)))
 
     # -- set-up -------------------------------------------------------------------------
@@ -493,7 +512,12 @@ class NotebookRun:
             timeout=timeout_ms, polling=250)
 
     def errors(self) -> list[str]:
-        return self.page.evaluate("window.__wt.notebookErrors()") + [f"page error: {e}" for e in self.page_errors]
+        """Errors in the notebook, the kernel's messages and the page. Right after act(), the
+        notebook's were read in the same call as the settled figure (one round trip fewer)."""
+        found, self._settled_errors = self._settled_errors, None
+        if found is None:
+            found = self.page.evaluate("window.__wt.notebookErrors()")
+        return found + [f"page error: {e}" for e in self.page_errors]
 
     def unexecuted(self) -> list[int]:
         return self.page.evaluate("window.__wt.unexecuted()")
@@ -523,28 +547,39 @@ class NotebookRun:
             return window.__wt.figureInfo(root); }""", wid)
 
     def settle(self, timeout_ms: float = 60_000) -> None:
+        self._settled_errors = None
         self.page.wait_for_function(f"() => window.__wt.idle({self.quiet_ms})", timeout=timeout_ms, polling=20)
 
-    def act(self, wid: str, action, timeout_ms: float | None = None) -> tuple[bool, float | None]:
+    def act(self, wid: str, action, timeout_ms: float | None = None,
+            slider: str | None = None) -> tuple[bool, float | None]:
         """Do `action()`, wait for the figure to change (or time out), then for the kernel to settle.
 
-        Returns (changed, latency in ms or None).
+        Returns (changed, latency in ms or None). With `slider` (a control key), that slider's
+        state after the action is read in the same call and kept in `self.last_slider_state`.
         """
         # Few round trips per action (each costs tens of ms on a loaded machine): the page takes
-        # the "before" signature and arms the probe in one call, and one wait covers both the new
-        # figure and the settled kernel.
+        # the "before" signature and arms the probe in one call, and one wait covers the new
+        # figure and the settled kernel, then stops the probe and hands back what it saw.
+        self._settled_errors = None
         before = self.page.evaluate("""async id => { const before = JSON.stringify(
             await window.__wt.signature(window.__wt.root(id))); window.__wt.arm(id, before); return before; }""", wid)
         action()
+        finish = """(quiet, slider) => { const wt = window.__wt, p = wt.probe; p.stop();
+            return {t0: p.t0, t1: p.t1, settled: wt.idle(quiet), errors: wt.notebookErrors(),
+                    slider: slider ? wt.sliderState(slider) : null}; }"""
         try:
-            self.page.wait_for_function(
-                f"() => window.__wt.probeDone(300) && (window.__wt.probe.t1 === null || window.__wt.idle({self.quiet_ms}))",
-                timeout=timeout_ms or self.change_timeout_ms, polling=20)
+            probe = self.page.wait_for_function(
+                f"""([quiet, slider]) => {{ const wt = window.__wt, p = wt.probe;
+                    if (!(wt.probeDone(300) && (p.t1 === null || wt.idle(quiet)))) return false;
+                    return ({finish})(quiet, slider); }}""",
+                arg=[self.quiet_ms, slider], timeout=timeout_ms or self.change_timeout_ms, polling=20).json_value()
         except Exception:
-            pass
-        probe = self.page.evaluate("() => { const p = window.__wt.probe; p.stop(); return {t0: p.t0, t1: p.t1}; }")
+            probe = self.page.evaluate(f"([quiet, slider]) => ({finish})(quiet, slider)", [self.quiet_ms, None])
         changed = probe["t1"] is not None
-        self.settle()
+        if not probe["settled"]:
+            self.settle()
+        self.last_slider_state = probe["slider"] if probe["settled"] and slider else None
+        self._settled_errors = probe["errors"] if probe["settled"] else None
         if changed and probe["t0"] is not None:
             return True, probe["t1"] - probe["t0"]
         if not changed:   # it may have changed after the timeout, or back to the same picture
@@ -597,24 +632,12 @@ class NotebookRun:
         }""", wid)
 
     def ctl(self, key: str):
+        self._settled_errors = None          # the page is about to change: read errors afresh
         return self.page.locator(f'[data-wt-ctl="{key}"]')
 
     def slider_state(self, key: str) -> dict:
-        # aria-valuenow is rounded for display (a log slider's exponent to one decimal): ask noUiSlider.
-        return self.ctl(key).evaluate("""h => {
-            const api = h.closest('.noUi-target') && h.closest('.noUi-target').noUiSlider;
-            const aria = a => parseFloat(h.getAttribute(a));
-            let now = aria('aria-valuenow'), min = aria('aria-valuemin'), max = aria('aria-valuemax');
-            if (api) {
-              const v = api.get(true), i = parseInt(h.getAttribute('data-handle') || '0');
-              now = Number(Array.isArray(v) ? v[i] : v);
-              min = Number(api.options.range.min); max = Number(api.options.range.max);
-            }
-            const box = h.closest('.widget-slider');
-            const readout = box && box.querySelector('.widget-readout');
-            return {now, min, max, readout: readout ? readout.textContent : '',
-                    disabled: h.hasAttribute('disabled') || !!h.closest('[disabled]')};
-        }""")
+        return self.page.evaluate("key => window.__wt.sliderState(key)", key)
 
     def press(self, key: str, keyname: str) -> None:
+        self._settled_errors = None
         self.ctl(key).press(keyname)        # focuses the handle, then the key: one call

@@ -155,15 +155,17 @@ class Exerciser:
               before: dict | None = None) -> dict:
         """Press `key` on slider `s` (whose state is `before`, if known); return its state after."""
         before = before or self.run.slider_state(s["ctl"])
+        after = None
         if (key in ("ArrowRight", "End") and before["now"] >= before["max"]) or \
            (key in ("ArrowLeft", "Home") and before["now"] <= before["min"]):
             if expect is None:
                 return before               # stay inside the range: a press past the end does nothing
             changed, latency = False, None  # already at the extreme: nothing should change
         else:
-            changed, latency = self.run.act(self.wid, lambda: self.run.press(s["ctl"], key))
+            changed, latency = self.run.act(self.wid, lambda: self.run.press(s["ctl"], key), slider=s["ctl"])
             rec.actions += 1
-        after = self.run.slider_state(s["ctl"])
+            after = self.run.last_slider_state      # read in the same call as the settled figure
+        after = after or self.run.slider_state(s["ctl"])
         what = f"{key} on slider {s['label']!r} ({before['now']:g} → {after['now']:g})"
         if not self.check_errors(what):
             return after
