@@ -35,7 +35,6 @@ Environment: WIDGET_NOTEBOOKS=01,03 limits the chapters; WIDGET_RUN_TIMEOUT_S (d
 from __future__ import annotations
 
 import json
-import math
 import os
 import random
 import time
@@ -83,6 +82,7 @@ class Exerciser:
     def __init__(self, run: NotebookRun, wid: str, record: WidgetRecord, stem: str) -> None:
         self.run, self.wid, self.record, self.stem = run, wid, record, stem
         self.problems: list[str] = []
+        self.again: dict[int, tuple] = {}   # id(record) → (timed loop, its control): see remeasure()
 
     def fail(self, text: str) -> None:
         self.problems.append(f"{self.record.name}: {text}")
@@ -123,14 +123,8 @@ class Exerciser:
                 rec.notes.append(f"not movable (disabled or min = max = {state['min']:g})")
                 continue
             usable.append((s, rec))
-            up = state["max"] - state["now"] >= state["now"] - state["min"]
-            for _ in range(ACTIONS_PER_CONTROL):       # to and fro, turning back at either end
-                if (up and state["now"] >= state["max"]) or (not up and state["now"] <= state["min"]):
-                    up = not up
-                state = self.press(s, rec, "ArrowRight" if up else "ArrowLeft", timed=True, before=state)
-                if self.problems:
-                    return
-            self.done(rec)
+            if not self.slide(s, rec, state):
+                return
         for extreme, key in (("min", "Home"), ("max", "End")):
             for s, rec in usable:
                 self.press(s, rec, key, timed=False, expect=extreme)
@@ -138,6 +132,33 @@ class Exerciser:
             if usable:
                 self.check_figure(f"all sliders at their {extreme}imum")
                 self.shot(f"2_all_sliders_{extreme}" if extreme == "min" else "3_all_sliders_max")
+
+    def slide(self, s: dict, rec: ControlRecord, state: dict | None = None) -> bool:
+        """The timed presses of one slider, to and fro, turning back at either end; False on a problem."""
+        self.again[id(rec)] = (self.slide, s)
+        state = state or self.run.slider_state(s["ctl"])
+        up = state["max"] - state["now"] >= state["now"] - state["min"]
+        for _ in range(ACTIONS_PER_CONTROL):
+            if (up and state["now"] >= state["max"]) or (not up and state["now"] <= state["min"]):
+                up = not up
+            state = self.press(s, rec, "ArrowRight" if up else "ArrowLeft", timed=True, before=state)
+            if self.problems:
+                return False
+        self.done(rec)
+        return True
+
+    def remeasure(self, first: ControlRecord) -> ControlRecord:
+        """Time a control over the ceiling once more, in a record of its own, and return that record.
+
+        One slow action sets the 95th percentile of 20; a second full round tells a widget
+        that is slow from a moment when the machine was not (the test fails only if both are).
+        """
+        loop, control = self.again[id(first)]
+        rec = self.new_control(first.kind, first.label)
+        rec.notes.append("re-measured: the round above was over the failing ceiling")
+        first.notes.append("over the failing ceiling: re-measured in the next row")
+        loop(control, rec)
+        return rec
 
     def beyond(self, s: dict, extreme: str) -> None:
         """Push a slider that sits at an end further out: it stays there, nothing breaks."""
@@ -205,56 +226,76 @@ class Exerciser:
             if d["n"] < 2:
                 rec.notes.append("only one option")
                 continue
-            loc = self.run.ctl(d["ctl"])
-            start = loc.evaluate("s => s.selectedIndex")
-            labels = loc.evaluate("s => [...s.options].map(o => o.textContent)")
-            cycle = [(start + k) % d["n"] for k in range(1, d["n"] + 1)]   # every entry, back to the start
-            rounds = max(1, -(-ACTIONS_PER_CONTROL // len(cycle)))
-            same = set()
-            for i in (cycle * rounds)[:max(ACTIONS_PER_CONTROL, len(cycle))]:
-                before = rec.changes
-                if not self.timed(rec, lambda i=i: loc.select_option(index=i),
-                                  f"choosing {labels[i]!r} in {d['label']!r}"):
-                    return
-                if rec.changes == before:
-                    same.add(labels[i])
-            if same:
-                rec.notes.append("same figure after choosing " + ", ".join(map(repr, sorted(same))))
-            if rec.changes == 0:
-                self.fail(f"no option of dropdown {d['label']!r} changed the figure")
-            self.done(rec)
+            if not self.choose(d, rec):
+                return
+
+    def choose(self, d: dict, rec: ControlRecord) -> bool:
+        """Every entry of a dropdown, round and round back to the start, timed; False on a problem."""
+        self.again[id(rec)] = (self.choose, d)
+        loc = self.run.ctl(d["ctl"])
+        start = loc.evaluate("s => s.selectedIndex")
+        labels = loc.evaluate("s => [...s.options].map(o => o.textContent)")
+        cycle = [(start + k) % d["n"] for k in range(1, d["n"] + 1)]
+        rounds = max(1, -(-ACTIONS_PER_CONTROL // len(cycle)))
+        same = set()
+        for i in (cycle * rounds)[:max(ACTIONS_PER_CONTROL, len(cycle))]:
+            before = rec.changes
+            if not self.timed(rec, lambda i=i: loc.select_option(index=i),
+                              f"choosing {labels[i]!r} in {d['label']!r}"):
+                return False
+            if rec.changes == before:
+                same.add(labels[i])
+        if same:
+            rec.notes.append("same figure after choosing " + ", ".join(map(repr, sorted(same))))
+        if rec.changes == 0:
+            self.fail(f"no option of dropdown {d['label']!r} changed the figure")
+        self.done(rec)
+        return True
 
     def toggles(self, groups: list[dict]) -> None:
         for g in groups:
-            radio = bool(g.get("radio"))
-            rec = self.new_control("radio" if radio else "toggle", g["label"])
-            group = self.run.ctl(g["ctl"])
-            items = group.locator("input" if radio else "button")
-            active = group.evaluate("""(g, radio) => [...g.querySelectorAll(radio ? 'input' : 'button')]
-                .findIndex(b => radio ? b.checked : b.classList.contains('mod-active'))""", radio)
+            rec = self.new_control("radio" if g.get("radio") else "toggle", g["label"])
             if g["n"] < 2:
                 rec.notes.append("only one choice")
                 continue
-            start = max(active, 0)
-            cycle = [(start + k) % g["n"] for k in range(1, g["n"] + 1)]
-            rounds = max(1, -(-ACTIONS_PER_CONTROL // len(cycle)))
-            for i in (cycle * rounds)[:max(ACTIONS_PER_CONTROL, len(cycle))]:
-                text = items.nth(i).evaluate("b => b.textContent.trim() || b.parentElement.textContent.trim()")
-                if not self.timed(rec, lambda i=i: items.nth(i).click(), f"clicking {text!r} in {g['label']!r}"):
-                    return
-            if rec.changes == 0:
-                self.fail(f"no choice of {g['label']!r} changed the figure")
-            self.done(rec)
+            if not self.cycle_choices(g, rec):
+                return
+
+    def cycle_choices(self, g: dict, rec: ControlRecord) -> bool:
+        """Every choice of a toggle or radio group, round and round, timed; False on a problem."""
+        self.again[id(rec)] = (self.cycle_choices, g)
+        radio = bool(g.get("radio"))
+        group = self.run.ctl(g["ctl"])
+        items = group.locator("input" if radio else "button")
+        active = group.evaluate("""(g, radio) => [...g.querySelectorAll(radio ? 'input' : 'button')]
+            .findIndex(b => radio ? b.checked : b.classList.contains('mod-active'))""", radio)
+        start = max(active, 0)
+        cycle = [(start + k) % g["n"] for k in range(1, g["n"] + 1)]
+        rounds = max(1, -(-ACTIONS_PER_CONTROL // len(cycle)))
+        for i in (cycle * rounds)[:max(ACTIONS_PER_CONTROL, len(cycle))]:
+            text = items.nth(i).evaluate("b => b.textContent.trim() || b.parentElement.textContent.trim()")
+            if not self.timed(rec, lambda i=i: items.nth(i).click(), f"clicking {text!r} in {g['label']!r}"):
+                return False
+        if rec.changes == 0:
+            self.fail(f"no choice of {g['label']!r} changed the figure")
+        self.done(rec)
+        return True
 
     def checkboxes(self, boxes: list[dict]) -> None:
         for c in boxes:
-            rec = self.new_control("checkbox", c["label"])
-            for _ in range(ACTIONS_PER_CONTROL + ACTIONS_PER_CONTROL % 2):   # on and off: ends as it began
-                if not self.timed(rec, lambda: self.run.ctl(c["ctl"]).click(), f"clicking {c['label']!r}"):
-                    return
-            if rec.changes == 0:
-                self.fail(f"ticking {c['label']!r} did not change the figure")
-            self.done(rec)
+            if not self.tick(c, self.new_control("checkbox", c["label"])):
+                return
+
+    def tick(self, c: dict, rec: ControlRecord) -> bool:
+        """A check box on and off, an even number of times (it ends as it began), timed; False on a problem."""
+        self.again[id(rec)] = (self.tick, c)
+        for _ in range(ACTIONS_PER_CONTROL + ACTIONS_PER_CONTROL % 2):
+            if not self.timed(rec, lambda: self.run.ctl(c["ctl"]).click(), f"clicking {c['label']!r}"):
+                return False
+        if rec.changes == 0:
+            self.fail(f"ticking {c['label']!r} did not change the figure")
+        self.done(rec)
+        return True
 
     # -- fuzzing ------------------------------------------------------------------------
     def fuzz(self, controls: dict[str, list[dict]]) -> None:
@@ -346,12 +387,14 @@ def test_every_widget_moves_redraws_and_is_fast(path: Path, lab, browser_context
             f"{path.name}: the committed notebook shows {committed} widget(s), the browser rendered {len(widgets)}")
         problems: list[str] = []
         records: list[WidgetRecord] = []
+        exercisers: list[Exerciser] = []
         for w in widgets:
             record = WidgetRecord(path.stem, _widget_name(w["source"]), w["cell"], load_1min=os.getloadavg()[0])
             records.append(record)
             t_widget = time.monotonic()
             widget_records.append(record)
             ex = Exerciser(run, w["id"], record, f"{path.stem}_cell{w['cell']:02d}")
+            exercisers.append(ex)
             sig = json.loads(run.signature(w["id"]))
             if not sig["figures"] and not sig["text"].strip():
                 ex.fail("shows no figure (<img>/<canvas>) and no output text")
@@ -376,9 +419,16 @@ def test_every_widget_moves_redraws_and_is_fast(path: Path, lab, browser_context
         problems += [f"page error: {e}" for e in run.page_errors]
         assert not problems, f"{path.name}:\n" + "\n".join(problems) + _server_log_hint(lab, log_start)
 
-        slow = [f"{r.name} (cell {r.cell}), {c.kind} {c.label!r}: median {c.median_ms:.0f} ms, "
-                f"p95 {c.p95_ms:.0f} ms over {len(c.latencies_ms)} changes (load average {c.load_1min:.1f})"
-                for r in records for c in r.controls if verdict(c) == "TOO SLOW"]
+        slow = []
+        for ex in exercisers:
+            for c in [c for c in ex.record.controls if verdict(c) == "TOO SLOW" and id(c) in ex.again]:
+                again = ex.remeasure(c)
+                if verdict(again) == "TOO SLOW" or ex.problems:
+                    slow.append(f"{ex.record.name} (cell {ex.record.cell}), {c.kind} {c.label!r}: median "
+                                f"{c.median_ms:.0f} ms, p95 {c.p95_ms:.0f} ms over {len(c.latencies_ms)} changes "
+                                f"(load average {c.load_1min:.1f}); again: median {again.median_ms or 0:.0f} ms, "
+                                f"p95 {again.p95_ms or 0:.0f} ms (load {again.load_1min:.1f})" + "".join(
+                                    f"; {p}" for p in ex.problems))
         assert not slow, (f"{path.name}: control(s) over the failing latency ceiling (WIDGET_FAIL_MEDIAN_MS, "
                           "WIDGET_FAIL_P95_MS):\n" + "\n".join(slow))
         few = [f"{r.name}, {c.kind} {c.label!r}: {c.actions} actions" for r in records for c in r.controls

@@ -79,29 +79,41 @@ class BlitRenderer:
         """Forget the kept pictures: the next frame draws everything (after a change the key misses)."""
         self._backgrounds.clear()
 
-    def png(self, compress_level: int = 1) -> bytes:
-        """Draw the current state of the figure and return it as PNG bytes."""
-        artists = list(self.dynamic())
+    def prepare(self) -> None:
+        """Draw and keep the background of the figure's current layout, unless it is kept already.
+
+        A widget calls this once per layout it offers (each surface of a menu), so that a
+        learner's first visit to a layout costs a paste instead of a full draw.
+        """
+        self._background()
+
+    def _background(self) -> object:
         key = self.layout_key()
         background = self._backgrounds.get(key)
-        if background is None:
-            for artist in artists:
-                artist.set_animated(True)
-            # matplotlib before 3.9 still draws animated images with their axes: hide them
-            # while the background is drawn, or an old frame's image stays in every later one.
-            images = [a for a in artists if isinstance(a, AxesImage) and a.get_visible()]
-            for image in images:
-                image.set_visible(False)
-            self.canvas.draw()
-            for image in images:
-                image.set_visible(True)
-            self._backgrounds[key] = self.canvas.copy_from_bbox(self.fig.bbox)
-            while len(self._backgrounds) > self.keep:
-                self._backgrounds.popitem(last=False)
-            self.full_draws += 1
-        else:
+        if background is not None:
             self._backgrounds.move_to_end(key)
-            self.canvas.restore_region(background)
+            return background
+        artists = list(self.dynamic())
+        for artist in artists:
+            artist.set_animated(True)
+        # matplotlib before 3.9 still draws animated images with their axes: hide them
+        # while the background is drawn, or an old frame's image stays in every later one.
+        images = [a for a in artists if isinstance(a, AxesImage) and a.get_visible()]
+        for image in images:
+            image.set_visible(False)
+        self.canvas.draw()
+        for image in images:
+            image.set_visible(True)
+        background = self._backgrounds[key] = self.canvas.copy_from_bbox(self.fig.bbox)
+        while len(self._backgrounds) > self.keep:
+            self._backgrounds.popitem(last=False)
+        self.full_draws += 1
+        return background
+
+    def png(self, compress_level: int = 1) -> bytes:
+        """Draw the current state of the figure and return it as PNG bytes."""
+        self.canvas.restore_region(self._background())
+        artists = list(self.dynamic())
         renderer = self.canvas.get_renderer()
         for artist in artists:
             if artist.get_visible():

@@ -248,6 +248,11 @@ def activation_histogram_widget(init: str = "Xavier", activation: str = "sigmoid
 
     for control in controls.values():
         control.observe(redraw, names="value")
+    for name in ACTIVATIONS:  # every picture and every stack now: a first visit costs a paste
+        for other in INITS:
+            layer_histograms(other, name, MAX_DEPTH, view.bins)
+        view.update(init, name, depth)
+        renderer.prepare()
     redraw()
     box = w.VBox([w.HBox(list(controls.values())), image])
     box.controls, box.image, box.view, box.renderer = controls, image, view, renderer

@@ -675,6 +675,8 @@ def backprop_widget(graph: str = "shopping", step: int = 0):
         raise ValueError(f"unknown graph {graph!r}; choose one of {sorted(GRAPHS)}")
     renderer = BackpropRenderer()
     renderer.warm([graph])
+    for name in GRAPHS:  # the first picture of every graph, where the menu lands: no first visit waits
+        renderer.png(name, 0)
     menu = widgets.Dropdown(options=list(GRAPHS), value=graph, description=_("graph"))
     n = len(GRAPHS[graph].ops)
     slider = widgets.IntSlider(value=min(max(step, 0), n), min=0, max=n, description=_("step"))

@@ -313,12 +313,13 @@ def optimizer_paths_widget(surface: str = "elongated", dpi: int = WIDGET_DPI):
     def change_surface(change: dict) -> None:
         new = SURFACES[change["new"]]
         busy["on"] = True
-        try:  # widen first so the new values always fit, then narrow to the new view
+        try:  # widen first so the new values always fit, then narrow; one message per slider
             for key, lim, value in (("x0", new.xlim, new.start[0]), ("y0", new.ylim, new.start[1])):
                 sl = controls[key]
-                sl.min, sl.max = min(sl.min, lim[0]), max(sl.max, lim[1])
-                sl.value = value
-                sl.min, sl.max = lim
+                with sl.hold_sync():
+                    sl.min, sl.max = min(sl.min, lim[0]), max(sl.max, lim[1])
+                    sl.value = value
+                    sl.min, sl.max = lim
             controls["steps"].value = new.steps
         finally:
             busy["on"] = False
@@ -327,6 +328,9 @@ def optimizer_paths_widget(surface: str = "elongated", dpi: int = WIDGET_DPI):
     menu.observe(change_surface, names="value")
     for control in [*controls.values(), *boxes.values()]:
         control.observe(redraw, names="value")
+    for name in SURFACES:  # every surface's picture and default paths now: a first visit costs a paste
+        view.update(name, DEFAULT_NAMES)
+        renderer.prepare()
     redraw()
     c = controls
     rows = [w.HBox([menu, *boxes.values()]),
