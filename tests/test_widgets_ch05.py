@@ -127,10 +127,10 @@ def test_optimizer_widget_redraw_is_fast() -> None:
     assert box.renderer.full_draws == len(SURFACES)  # every surface drawn once, while the widget is built
     times = []
     for v in np.linspace(-1, 1, 9):
-        t = time.perf_counter()
+        t = time.process_time()  # CPU time: the widget's own work, whatever else the machine runs
         box.controls["lr_scale"].value = 10 ** v
-        times.append(time.perf_counter() - t)
-    assert np.median(times) < 0.5  # ~0.05 s on an idle laptop; generous for shared CI machines
+        times.append(time.process_time() - t)
+    assert np.median(times) < 0.5  # ~0.05 s on an idle laptop
     assert box.renderer.full_draws == len(SURFACES)  # slider moves repaint only the moving artists
 
 

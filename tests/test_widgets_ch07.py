@@ -97,9 +97,9 @@ def test_widget_every_control_redraws_fast(net, images):
     first = bytes(box.image.value)
     times = []
     for v in [1, 2, 3, 4, 5, 6, 7]:
-        start = time.perf_counter()
+        start = time.process_time()      # CPU time: the widget's own work, whatever else runs
         box.slider.value = v
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
         assert bytes(box.image.value) != first
     box.slider.value = 0
     assert bytes(box.image.value) == first                 # back to the first frame, from the cache
