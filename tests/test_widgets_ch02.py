@@ -291,6 +291,71 @@ def test_activation_explorer_keeps_a_background_per_activation_and_none_is_stale
         assert frame == box.renderer.png(), name
 
 
+
+def _text_figure(seed: int) -> Figure:
+    """Texts of every kind a widget draws: sizes, fonts, weights, angles, alpha, several lines, maths."""
+    rng = np.random.default_rng(seed)
+    fig = Figure(figsize=(6, 4), dpi=72)
+    ax = fig.add_subplot()
+    ax.set_title("η × 0.31, β₂ = 0.999")
+    ax.plot([0, 1], [0, 1])
+    for k in range(40):
+        fig.text(rng.random(), rng.random(), f"std {rng.random():.3g}\nzeros {rng.integers(100)} %",
+                 fontsize=float(rng.choice([9, 11, 11.5, 13])), rotation=float(rng.choice([0, 0, 90, 30])),
+                 color=f"C{k % 10}", alpha=float(rng.choice([1.0, 0.5])), weight=str(rng.choice(["normal", "bold"])),
+                 family=str(rng.choice(["DejaVu Sans", "DejaVu Sans Mono", "DejaVu Serif"])))
+    fig.text(0.1, 0.1, r"$\alpha^2 + \beta_1$ and text")
+    return fig
+
+
+def _agg_pixels(canvas) -> np.ndarray:
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def test_glyph_cache_draws_text_exactly_as_matplotlib():
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from common.widgets._render import GlyphCache, _CachingCanvas
+
+    major, minor = (int(v) for v in matplotlib.__version__.split(".")[:2])
+    assert GlyphCache.supported() == ((major, minor) >= (3, 11))  # the speed-up is on where it can be
+    cache = GlyphCache()
+    for seed in range(3):  # the cache fills with one figure's glyphs and is used by the next ones
+        plain = _agg_pixels(FigureCanvasAgg(_text_figure(seed)))
+        canvas = _CachingCanvas(_text_figure(seed), cache)
+        assert np.array_equal(_agg_pixels(canvas), plain), seed
+        hits = cache.hits
+        assert np.array_equal(_agg_pixels(canvas), plain), seed       # every glyph from the cache now
+        assert cache.hits > hits or not GlyphCache.supported()
+
+
+def test_glyph_cache_shows_no_stale_text():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from common.widgets._render import BlitRenderer
+
+    fig = Figure(figsize=(4, 2), dpi=72)
+    title = fig.text(0.5, 0.5, "", ha="center")
+    renderer = BlitRenderer(fig, lambda: [title])
+
+    def reference() -> np.ndarray:  # the same state drawn by plain matplotlib, no cache
+        twin = Figure(figsize=(4, 2), dpi=72)
+        twin.text(0.5, 0.5, title.get_text(), ha="center", color=title.get_color(), fontsize=title.get_fontsize())
+        return _agg_pixels(FigureCanvasAgg(twin))[..., :3]
+
+    frames = {}
+    for text, colour, size in [("layers 5", "black", 12), ("layers 6", "black", 12), ("layers 5", "black", 12),
+                               ("layers 5", "red", 12), ("layers 5", "red", 14), ("layers 5", "black", 12)]:
+        title.set_text(text)
+        title.set_color(colour)
+        title.set_fontsize(size)
+        frames[text, colour, size] = frame = _pixels(renderer.png())[..., :3]
+        assert np.array_equal(frame, reference()), (text, colour, size)
+    assert len({f.tobytes() for f in frames.values()}) == 4  # every change of string, colour or size shows
+
+
 # ------------------------------------------------------- static figures of chapter 2
 from common.plots.neural_networks import draw_network, plot_batch_timing, plot_digits  # noqa: E402
 

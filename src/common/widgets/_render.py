@@ -6,21 +6,32 @@ titles that a slider never changes. :class:`BlitRenderer` draws the figure once
 without its moving ("dynamic") artists, keeps that picture, and for each later
 frame pastes it back and draws only the dynamic artists on top. When the axes
 limits change, the kept picture is out of date and it draws everything again.
+
+What is left per frame is mostly text (titles, legends, numbers that change with
+a slider): matplotlib lays out every string and rasterises every glyph again on
+each draw. :class:`GlyphCache` keeps both, keyed by everything that decides their
+pixels, so a frame pastes the same glyph bitmaps through the same Agg call and
+the picture is identical to the byte.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
+import matplotlib as mpl
+import numpy as np
+from matplotlib import ft2font
 from matplotlib.artist import Artist
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends import backend_agg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from PIL import Image
 
-__all__ = ["BlitRenderer", "canvas_png"]
+__all__ = ["BlitRenderer", "GlyphCache", "canvas_png"]
 
 
 def canvas_png(canvas: FigureCanvasAgg, compress_level: int = 1) -> bytes:
@@ -38,6 +49,110 @@ def canvas_png(canvas: FigureCanvasAgg, compress_level: int = 1) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="png", compress_level=compress_level)
     return buffer.getvalue()
+
+
+class GlyphCache:
+    """Layouts of strings and bitmaps of glyphs, kept across frames of one widget's canvas.
+
+    Introduced in chapter 2, Neural networks, for the widgets' text. Matplotlib's Agg
+    renderer (3.11 and later) lays out a string, then for each glyph places the font at the
+    glyph's position in 1/64 pixel, rasterises it and blends the bitmap into the picture. A
+    glyph's bitmap depends on its font, size, resolution, angle and the position's fraction
+    of a pixel only; the whole pixels just move it. This cache renders each such glyph once
+    and afterwards blends the kept bitmap with the same call at the same place, so a cached
+    frame is identical to an uncached one (a test compares them). With an older matplotlib,
+    whose renderer works differently, :meth:`install` does nothing.
+    """
+
+    def __init__(self, size: int = 20000) -> None:
+        self.size = size
+        self._layouts: OrderedDict[tuple, list] = OrderedDict()
+        self._glyphs: OrderedDict[tuple, tuple] = OrderedDict()
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def supported() -> bool:
+        """Whether this matplotlib draws text the way the cache repeats (3.11 and later)."""
+        return hasattr(RendererAgg, "_draw_text_glyphs_and_boxes") and hasattr(backend_agg, "get_hinting_flag")
+
+    def install(self, renderer: RendererAgg) -> None:
+        """Make ``renderer`` draw plain text through this cache (math and TeX text pass through)."""
+        if not self.supported() or getattr(renderer, "_glyph_cache", None) is self:
+            return
+        plain = renderer.draw_text
+
+        def draw_text(gc, x, y, s, prop, angle, ismath=False, mtext=None):
+            if ismath:
+                return plain(gc, x, y, s, prop, angle, ismath, mtext)
+            self._draw(renderer, gc, x, y, self._layout(renderer, s, prop, mtext), angle)
+
+        renderer.draw_text = draw_text
+        renderer._glyph_cache = self
+
+    def _keep(self, table: OrderedDict, key: tuple, value: object) -> None:
+        table[key] = value
+        if len(table) > self.size:
+            table.popitem(last=False)
+
+    def _layout(self, renderer: RendererAgg, s: str, prop, mtext) -> list:
+        """The glyphs of ``s`` as (font, size, index, x, y) in pixels from the text's origin."""
+        features = mtext.get_fontfeatures() if mtext is not None else None
+        language = mtext.get_language() if mtext is not None else None
+        flags = backend_agg.get_hinting_flag()
+        key = (s, mpl.rcParams["text.hinting_factor"], tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(),
+               prop.get_stretch(), prop.get_size_in_points(), prop.get_file(), renderer.dpi, flags,
+               None if features is None else tuple(features), language)
+        glyphs = self._layouts.get(key)
+        if glyphs is None:
+            font = renderer._prepare_font(prop)
+            size = prop.get_size_in_points()
+            glyphs = [(item.ft_object, size, item.glyph_index, item.x, item.y)
+                      for item in font._layout(s, flags=flags, features=features, language=language)]
+            self._keep(self._layouts, key, glyphs)
+        return glyphs
+
+    def _draw(self, renderer: RendererAgg, gc, x: float, y: float, glyphs: list, angle: float) -> None:
+        """What Agg's ``_draw_text_glyphs_and_boxes`` does for plain text, with kept bitmaps."""
+        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
+        flags = backend_agg.get_hinting_flag()
+        antialiased = gc.get_antialiased()
+        height = renderer.height
+        for font, size, index, dx, dy in glyphs:  # dy is upwards
+            px = round(0x40 * (x + dx * cos - dy * sin))
+            py = round(0x40 * (height - y + dx * sin + dy * cos))   # FreeType's y is upwards
+            key = (font, size, renderer.dpi, index, angle, px & 63, py & 63, antialiased, flags)
+            glyph = self._glyphs.get(key)
+            if glyph is None:
+                self.misses += 1
+                font.set_size(size, renderer.dpi)
+                font._set_transform(matrix, [px & 63, py & 63])
+                bitmap = font._render_glyph(
+                    index, flags, ft2font.RenderMode.NORMAL if antialiased else ft2font.RenderMode.MONO)
+                buffer = np.array(bitmap.buffer, copy=True)
+                if not antialiased:
+                    buffer *= 0xff
+                glyph = (buffer, bitmap.left, bitmap.top)
+                self._keep(self._glyphs, key, glyph)
+            else:
+                self.hits += 1
+            buffer, left, top = glyph
+            # draw_text_image's y is downwards and at the bitmap's bottom; whole pixels only move it
+            renderer._renderer.draw_text_image(
+                buffer, left + (px >> 6), int(height) - (top + (py >> 6)) + buffer.shape[0], 0, gc)
+
+
+class _CachingCanvas(FigureCanvasAgg):
+    """An Agg canvas whose renderer draws text through a :class:`GlyphCache`."""
+
+    def __init__(self, figure, glyphs: GlyphCache) -> None:
+        super().__init__(figure)
+        self.glyphs = glyphs
+
+    def get_renderer(self):
+        renderer = super().get_renderer()
+        self.glyphs.install(renderer)
+        return renderer
 
 
 class BlitRenderer:
@@ -64,7 +179,8 @@ class BlitRenderer:
         keep: int = 1,
     ) -> None:
         self.fig = fig
-        self.canvas = FigureCanvasAgg(fig)
+        self.glyphs = GlyphCache()
+        self.canvas = _CachingCanvas(fig, self.glyphs)
         self.dynamic = dynamic
         self.layout_key = layout_key or self._layout_key
         self.keep = max(1, int(keep))
