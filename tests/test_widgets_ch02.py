@@ -356,6 +356,25 @@ def test_glyph_cache_shows_no_stale_text():
     assert len({f.tobytes() for f in frames.values()}) == 4  # every change of string, colour or size shows
 
 
+
+@pytest.mark.parametrize("opaque", [True, False])
+def test_canvas_png_holds_exactly_the_drawn_pixels(opaque):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    from common.widgets._render import canvas_png
+
+    fig = _text_figure(0)
+    fig.patch.set_alpha(1.0 if opaque else 0.3)
+    canvas = FigureCanvasAgg(fig)
+    drawn = _agg_pixels(canvas)
+    image = Image.open(io.BytesIO(canvas_png(canvas)))
+    assert image.mode == ("RGB" if opaque else "RGBA")     # an opaque picture carries no alpha channel
+    decoded = np.asarray(image.convert("RGBA"))
+    assert decoded.shape == drawn.shape and np.array_equal(decoded, drawn)
+    assert len(canvas_png(canvas)) < drawn.nbytes / 5       # deflated, not stored
+
+
 # ------------------------------------------------------- static figures of chapter 2
 from common.plots.neural_networks import draw_network, plot_batch_timing, plot_digits  # noqa: E402
 
