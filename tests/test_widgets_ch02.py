@@ -329,6 +329,11 @@ def test_glyph_cache_draws_text_exactly_as_matplotlib():
         hits = cache.hits
         assert np.array_equal(_agg_pixels(canvas), plain), seed       # every glyph from the cache now
         assert cache.hits > hits or not GlyphCache.supported()
+    small = GlyphCache(layouts=5, glyphs=50)  # a full cache forgets its oldest entries and stays exact
+    canvas = _CachingCanvas(_text_figure(0), small)
+    for _ in range(2):
+        assert np.array_equal(_agg_pixels(canvas), _agg_pixels(FigureCanvasAgg(_text_figure(0))))
+    assert len(small._layouts) <= 5 and len(small._glyphs) <= 50
 
 
 def test_glyph_cache_shows_no_stale_text():

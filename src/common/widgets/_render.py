@@ -80,11 +80,13 @@ class GlyphCache:
     whose renderer works differently, :meth:`install` does nothing.
     """
 
-    def __init__(self, size: int = 20000) -> None:
-        self.size = size
+    def __init__(self, layouts: int = 2000, glyphs: int = 20000) -> None:
+        # bounds: a layout is ~100 bytes per character, a glyph bitmap a few hundred bytes
+        self.limits = {"layouts": layouts, "glyphs": glyphs}
         self._layouts: OrderedDict[tuple, list] = OrderedDict()
         self._glyphs: OrderedDict[tuple, tuple] = OrderedDict()
         self.hits = self.misses = 0
+        """Glyphs pasted from the cache and glyphs rasterised; tests read them."""
 
     @staticmethod
     def supported() -> bool:
@@ -105,9 +107,9 @@ class GlyphCache:
         renderer.draw_text = draw_text
         renderer._glyph_cache = self
 
-    def _keep(self, table: OrderedDict, key: tuple, value: object) -> None:
+    def _keep(self, table: OrderedDict, key: tuple, value: object, limit: int) -> None:
         table[key] = value
-        if len(table) > self.size:
+        if len(table) > limit:
             table.popitem(last=False)
 
     def _layout(self, renderer: RendererAgg, s: str, prop, mtext) -> list:
@@ -124,7 +126,7 @@ class GlyphCache:
             size = prop.get_size_in_points()
             glyphs = [(item.ft_object, size, item.glyph_index, item.x, item.y)
                       for item in font._layout(s, flags=flags, features=features, language=language)]
-            self._keep(self._layouts, key, glyphs)
+            self._keep(self._layouts, key, glyphs, self.limits["layouts"])
         return glyphs
 
     def _draw(self, renderer: RendererAgg, gc, x: float, y: float, glyphs: list, angle: float) -> None:
@@ -149,7 +151,7 @@ class GlyphCache:
                 if not antialiased:
                     buffer *= 0xff
                 glyph = (buffer, bitmap.left, bitmap.top)
-                self._keep(self._glyphs, key, glyph)
+                self._keep(self._glyphs, key, glyph, self.limits["glyphs"])
             else:
                 self.hits += 1
             buffer, left, top = glyph
