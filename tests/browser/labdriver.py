@@ -541,10 +541,17 @@ class NotebookRun:
 
     def figure_info(self, wid: str) -> list[dict]:
         # Wait for the images to decode first: a figure set just before (the last of a burst of
-        # moves) has no size until then; a broken one fails to decode and keeps size 0.
+        # moves) has no size until then; a broken one fails to decode and keeps size 0. A figure
+        # that arrives while the last one decodes starts again from no size, so an empty answer
+        # is asked again for up to 5 s: a broken figure still ends empty, only later.
         return self.page.evaluate("""async id => { const root = window.__wt.root(id);
-            await Promise.all([...root.querySelectorAll('img')].map(i => i.decode().catch(() => null)));
-            return window.__wt.figureInfo(root); }""", wid)
+            for (let k = 0; ; k++) {
+                const imgs = [...root.querySelectorAll('img')];
+                await Promise.all(imgs.map(i => i.decode().catch(() => null)));
+                const info = window.__wt.figureInfo(root);
+                if (k >= 50 || info.every(f => f.w > 0 && f.h > 0)) return info;
+                await new Promise(r => setTimeout(r, 100));
+            } }""", wid)
 
     def settle(self, timeout_ms: float = 60_000) -> None:
         self._settled_errors = None
