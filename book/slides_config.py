@@ -17,7 +17,10 @@ c.SlidesExporter.reveal_url_prefix = "vendor/reveal.js"
 c.SlidesExporter.reveal_theme = "white"  # the other themes pull web fonts
 c.SlidesExporter.reveal_transition = "slide"
 c.SlidesExporter.reveal_number = "c/t"
-c.SlidesExporter.reveal_scroll = True  # long code or output scrolls instead of overflowing
+# A slide taller than the screen scrolls rather than being cut off at the bottom. The
+# chapters split long slides into sub-slides (cell metadata); what is still taller is one
+# cell, e.g. a tall figure (tests/test_book.py checks both, book/README.md says how).
+c.SlidesExporter.reveal_scroll = True
 c.SlidesExporter.mathjax_url = "vendor/mathjax2/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
 c.SlidesExporter.require_js_url = "vendor/require.js"
 c.SlidesExporter.jquery_url = "vendor/jquery.min.js"

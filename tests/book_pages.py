@@ -57,3 +57,66 @@ def load(context, url: str):
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     page.goto(url, wait_until="load")
     return page
+
+
+# --------------------------------------------------------------------------- decks on a projector
+
+PROJECTOR = {"width": 1280, "height": 720}
+TALL = 1.3  # a slide may be this many times the slide's height only if it is one cell
+
+# Every slide of a deck laid out at once (reveal.js shows only the present one), measured in
+# the slide's own units (960 x 700, whatever the zoom): how far its content reaches beyond the
+# slide's right edge (an element cut off or scrolling sideways: code, printed output, a
+# widget), how tall it is, and how many notebook cells it holds. Maths is left out of the
+# sideways check: MathJax's hidden assistive MathML is clipped by design, and the deck
+# line-breaks displayed maths again at the slide's width each time a slide is shown.
+# ``scope`` limits the check to the elements it selects (e.g. code cells).
+DECK_FIT = r"""(scope) => {
+  const MATHS = '.MathJax_CHTML, .MathJax, .MJXc-display, .MJX_Assistive_MathML';
+  const box = document.querySelector('.reveal .slides');
+  const W = box.offsetWidth, H = box.offsetHeight;
+  const sections = Array.from(document.querySelectorAll('.reveal .slides section'));
+  const saved = sections.map(s => s.getAttribute('style'));
+  sections.forEach(s => { s.style.display = 'block'; s.style.height = 'auto'; s.style.overflowY = 'visible'; });
+  const out = [];
+  Array.from(document.querySelectorAll('.reveal .slides > section')).forEach((top, h) => {
+    const subs = Array.from(top.querySelectorAll(':scope > section'));
+    (subs.length ? subs : [top]).forEach((s, v) => {
+      let wide = Math.max(0, s.scrollWidth - W), what = wide ? 'the slide' : '';
+      for (const el of s.querySelectorAll(scope)) {
+        const d = el.scrollWidth - el.clientWidth;
+        if (d > 1 && el.clientWidth > 0 && d > wide && getComputedStyle(el).overflowX !== 'visible'
+            && !el.closest(MATHS + ', aside.notes')
+            && !el.matches('.widget-label, .widget-label-basic, .widget-toggle-button, .widget-readout')) {
+          // what reaches beyond this element's edge, other than maths
+          const edge = el.getBoundingClientRect().right + 1;
+          const culprit = Array.from(el.querySelectorAll('*')).find(
+            k => !k.closest(MATHS) && k.getBoundingClientRect().right > edge);
+          if (culprit) { wide = d; what = el.tagName.toLowerCase() + '.' + String(el.className).split(' ')[0]; }
+        }
+      }
+      const cells = Array.from(s.querySelectorAll('.jp-Cell')).filter(c => !c.closest('aside.notes'));
+      out.push({slide: `#/${h}/${v}`, wide, what, ratio: s.scrollHeight / H, cells: cells.length,
+                text: Array.from((s.innerText || '').trim()).slice(0, 60).join('').replace(/\s+/g, ' ')});
+    });
+  });
+  sections.forEach((s, i) => saved[i] === null ? s.removeAttribute('style') : s.setAttribute('style', saved[i]));
+  return out;
+}"""
+
+
+def deck_misfits(page, heights: bool = True, scope: str = "*") -> list[str]:
+    """The slides of the deck open in ``page`` that do not fit a 1280 x 720 projector: any
+    content (among the elements ``scope`` selects) beyond the right edge, and (``heights``)
+    any slide over TALL times the screen's height that could still be split, i.e. that holds
+    more than one cell."""
+    page.set_viewport_size(PROJECTOR)
+    page.wait_for_timeout(100)  # reveal.js re-lays out on resize
+    bad = []
+    for s in page.evaluate(DECK_FIT, scope):
+        if s["wide"] > 1:
+            bad.append(f"{s['slide']} ({s['text']!r}): {s['what']} reaches {s['wide']} px beyond the right edge")
+        if heights and s["ratio"] > TALL and s["cells"] > 1:
+            bad.append(f"{s['slide']} ({s['text']!r}): {s['ratio']:.2f}x the screen's height in {s['cells']} cells "
+                       "(give one of them slide type 'subslide')")
+    return bad

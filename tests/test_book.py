@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from book_pages import CHROMIUM, chromium, load, serve
+from book_pages import CHROMIUM, chromium, deck_misfits, load, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "book" / "_build"
@@ -205,6 +205,10 @@ def test_deck(server, browser, stem: str, how: str) -> None:
     page.wait_for_function(MATHJAX2_IDLE, timeout=30_000)
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / f"deck-{stem}-{how}-maths.png"))
+    if how == "http":
+        misfits = deck_misfits(page)
+        assert not misfits, f"{deck}: slides that do not fit a 1280x720 screen:\n" + "\n".join(misfits)
+        page.set_viewport_size({"width": 1280, "height": 800})
 
     notes = page.locator("aside.notes")
     assert notes.count() > 0, "the deck has no speaker notes"
