@@ -317,20 +317,20 @@ def test_glyph_cache_draws_text_exactly_as_matplotlib():
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from common.widgets._render import GlyphCache, _CachingCanvas
+    from common.widgets._render import GlyphCache, GlyphCachingCanvas
 
     major, minor = (int(v) for v in matplotlib.__version__.split(".")[:2])
     assert GlyphCache.supported() == ((major, minor) >= (3, 11))  # the speed-up is on where it can be
     cache = GlyphCache()
     for seed in range(3):  # the cache fills with one figure's glyphs and is used by the next ones
         plain = _agg_pixels(FigureCanvasAgg(_text_figure(seed)))
-        canvas = _CachingCanvas(_text_figure(seed), cache)
+        canvas = GlyphCachingCanvas(_text_figure(seed), cache)
         assert np.array_equal(_agg_pixels(canvas), plain), seed
         hits = cache.hits
         assert np.array_equal(_agg_pixels(canvas), plain), seed       # every glyph from the cache now
         assert cache.hits > hits or not GlyphCache.supported()
     small = GlyphCache(layouts=5, glyphs=50)  # a full cache forgets its oldest entries and stays exact
-    canvas = _CachingCanvas(_text_figure(0), small)
+    canvas = GlyphCachingCanvas(_text_figure(0), small)
     for _ in range(2):
         assert np.array_equal(_agg_pixels(canvas), _agg_pixels(FigureCanvasAgg(_text_figure(0))))
     assert len(small._layouts) <= 5 and len(small._glyphs) <= 50

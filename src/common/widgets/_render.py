@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from PIL import Image
 
-__all__ = ["BlitRenderer", "GlyphCache", "canvas_png"]
+__all__ = ["BlitRenderer", "GlyphCache", "GlyphCachingCanvas", "canvas_png"]
 
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -160,12 +160,15 @@ class GlyphCache:
                 buffer, left + (px >> 6), int(height) - (top + (py >> 6)) + buffer.shape[0], 0, gc)
 
 
-class _CachingCanvas(FigureCanvasAgg):
-    """An Agg canvas whose renderer draws text through a :class:`GlyphCache`."""
+class GlyphCachingCanvas(FigureCanvasAgg):
+    """An Agg canvas whose renderer draws text through a :class:`GlyphCache` (a new one unless given).
 
-    def __init__(self, figure, glyphs: GlyphCache) -> None:
+    For widgets that draw their frames themselves; chapter 2 introduces it with :class:`BlitRenderer`.
+    """
+
+    def __init__(self, figure: Figure, glyphs: GlyphCache | None = None) -> None:
         super().__init__(figure)
-        self.glyphs = glyphs
+        self.glyphs = GlyphCache() if glyphs is None else glyphs
 
     def get_renderer(self):
         renderer = super().get_renderer()
@@ -198,7 +201,7 @@ class BlitRenderer:
     ) -> None:
         self.fig = fig
         self.glyphs = GlyphCache()
-        self.canvas = _CachingCanvas(fig, self.glyphs)
+        self.canvas = GlyphCachingCanvas(fig, self.glyphs)
         self.dynamic = dynamic
         self.layout_key = layout_key or self._layout_key
         self.keep = max(1, int(keep))

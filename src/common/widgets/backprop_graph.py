@@ -24,14 +24,13 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from common.layers import AddLayer, MulLayer
 from common.plots.style import COURSE_RC
 from common.translation import _
-from common.widgets._render import canvas_png
+from common.widgets._render import GlyphCache, GlyphCachingCanvas, canvas_png
 
 __all__ = [
     "Node",
@@ -626,13 +625,14 @@ class BackpropRenderer:
         self.dpi = dpi
         self._cache: dict[tuple[str, int], bytes] = {}
         self._figures: dict[str, tuple[_Layout, Figure, Axes, Any]] = {}
+        self._glyphs = GlyphCache()  # shared by the graphs' canvases: their labels use the same glyphs
 
     def _prepare(self, graph: str) -> tuple[_Layout, Figure, Axes, Any]:
         if graph not in self._figures:
             layout = _Layout(GRAPHS[graph])
             with mpl.rc_context(COURSE_RC):
                 fig = Figure(figsize=layout.size, dpi=self.dpi, layout="none")
-                FigureCanvasAgg(fig)
+                GlyphCachingCanvas(fig, self._glyphs)
                 ax = layout.axes(fig)
                 layout.draw_static(ax)
                 fig.canvas.draw()
