@@ -105,11 +105,17 @@ DECK_FIT = r"""(scope) => {
 }"""
 
 
+# Saved widget views are drawn by the widget manager after the page has loaded.
+WIDGETS_DRAWN = ("Array.from(document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-view+json\"]'))"
+                 ".every(s => s.parentElement.querySelector('.lm-Widget'))")
+
+
 def deck_misfits(page, heights: bool = True, scope: str = "*") -> list[str]:
     """The slides of the deck open in ``page`` that do not fit a 1280 x 720 projector: any
     content (among the elements ``scope`` selects) beyond the right edge, and (``heights``)
     any slide over TALL times the screen's height that could still be split, i.e. that holds
     more than one cell."""
+    page.wait_for_function(WIDGETS_DRAWN, timeout=30_000)
     page.set_viewport_size(PROJECTOR)
     page.wait_for_timeout(100)  # reveal.js re-lays out on resize
     bad = []
