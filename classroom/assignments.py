@@ -169,8 +169,18 @@ def _worked_answers(solutions: dict, module: str, where: str) -> dict[str, tuple
                     break  # the next exercise's section
                 if later["cell_type"] == "code" and "assert not" not in text:
                     followers.append(text)
-            found[calls[0].func.attr] = (_before(source, stmt), args, followers)
+            found[calls[0].func.attr] = (_before(source, stmt) or _code_just_above(cells, i), args, followers)
     return found
+
+
+def _code_just_above(cells: list[dict], i: int) -> str:
+    """The code cells right above cell ``i``: a worked answer defined there, checked in a cell of its own."""
+    above: list[str] = []
+    for cell in reversed(cells[:i]):
+        if cell["cell_type"] != "code":
+            break
+        above.insert(0, _source(cell).strip("\n") + "\n")
+    return "\n\n".join(above)
 
 
 def _in_text_statement(cells: list[dict], i: int) -> list[str]:
