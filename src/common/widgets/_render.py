@@ -16,6 +16,7 @@ the picture is identical to the byte.
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
 import zlib
@@ -90,12 +91,17 @@ class GlyphCache:
 
     @staticmethod
     def supported() -> bool:
-        """Whether this matplotlib draws text the way the cache repeats (3.11 and later)."""
-        return hasattr(RendererAgg, "_draw_text_glyphs_and_boxes") and hasattr(backend_agg, "get_hinting_flag")
+        """Whether the cache is on: this matplotlib has the private calls it repeats (3.11 and
+        later) and, checked once per process on a sample of text, a cached frame equals its own."""
+        return _glyph_cache_matches_agg()
 
     def install(self, renderer: RendererAgg) -> None:
         """Make ``renderer`` draw plain text through this cache (math and TeX text pass through)."""
-        if not self.supported() or getattr(renderer, "_glyph_cache", None) is self:
+        if self.supported():
+            self._install(renderer)
+
+    def _install(self, renderer: RendererAgg) -> None:
+        if getattr(renderer, "_glyph_cache", None) is self:
             return
         plain = renderer.draw_text
 
@@ -158,6 +164,36 @@ class GlyphCache:
             # draw_text_image's y is downwards and at the bitmap's bottom; whole pixels only move it
             renderer._renderer.draw_text_image(
                 buffer, left + (px >> 6), int(height) - (top + (py >> 6)) + buffer.shape[0], 0, gc)
+
+
+@functools.cache
+def _glyph_cache_matches_agg() -> bool:
+    """Draw a sample of text twice through a fresh :class:`GlyphCache` and once plainly.
+
+    The cache repeats private matplotlib calls; should a release change them, this turns
+    the cache off (a slower frame) instead of drawing different text or raising.
+    """
+    if not (hasattr(RendererAgg, "_draw_text_glyphs_and_boxes") and hasattr(backend_agg, "get_hinting_flag")):
+        return False
+
+    def sample(cache: GlyphCache | None) -> list[np.ndarray]:
+        fig = Figure(figsize=(2.0, 1.0), dpi=72)
+        fig.text(0.05, 0.6, "Ag η = 0.25, β₂", fontsize=11, alpha=0.8)
+        fig.text(0.4, 0.1, "Wy 7", fontsize=13, rotation=30, weight="bold", color="tab:blue")
+        canvas = FigureCanvasAgg(fig)
+        if cache is not None:
+            cache._install(canvas.get_renderer())
+        frames = []
+        for _ in range(2):  # the second frame pastes kept glyphs
+            canvas.draw()
+            frames.append(np.array(canvas.buffer_rgba()))
+        return frames
+
+    try:
+        plain, cached = sample(None), sample(GlyphCache())
+    except (AttributeError, TypeError, ValueError, RuntimeError):
+        return False
+    return all(np.array_equal(plain[0], frame) for frame in cached)
 
 
 class GlyphCachingCanvas(FigureCanvasAgg):
