@@ -125,10 +125,12 @@ def deck_misfits(page, heights: bool = True, scope: str = "*") -> list[str]:
     page.wait_for_timeout(100)  # reveal.js re-lays out on resize
     page.wait_for_function(MATHS_SETTLED, timeout=30_000)
     slides = page.evaluate(DECK_FIT, scope)
-    if any(s["wide"] > 1 for s in slides):
+    for wait_ms in (1000, 2000, 4000):
         # One full test run here (load 3-5) showed a prose slide 265-302 px too wide that no later run
-        # reproduced (the slide just shown, its maths being typeset again): measure once more.
-        page.wait_for_timeout(1000)
+        # reproduced (the slide just shown, its maths being typeset again): measure again, later.
+        if not any(s["wide"] > 1 for s in slides):
+            break
+        page.wait_for_timeout(wait_ms)
         page.wait_for_function(MATHS_SETTLED, timeout=30_000)
         slides = page.evaluate(DECK_FIT, scope)
     bad = []
