@@ -482,3 +482,19 @@ def test_approximation_blitted_frame_equals_full_redraw():
     box.renderer.invalidate()
     full = _pixels(box.renderer.png())
     assert np.abs(fast.astype(int) - full.astype(int)).max() <= 1
+
+
+def test_glyph_cache_turns_itself_off_when_its_text_would_differ(monkeypatch) -> None:
+    from common.widgets import _render
+    from common.widgets._render import GlyphCache
+
+    if not GlyphCache.supported():
+        pytest.skip("the cache is off with this matplotlib anyway")
+    _render._glyph_cache_matches_agg.cache_clear()
+    monkeypatch.setattr(GlyphCache, "_draw", lambda *args: None)  # a cache that would draw no text
+    try:
+        assert not GlyphCache.supported()
+    finally:
+        monkeypatch.undo()
+        _render._glyph_cache_matches_agg.cache_clear()
+    assert GlyphCache.supported()
