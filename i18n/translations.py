@@ -255,10 +255,13 @@ class Messages:
                 if values is None:
                     continue
                 score = literal + sum(explained for _, explained in values.values())
-                if best is None or score > best[1]:
+                # on a tie, the message that says more in its own words: the one the code printed
+                # ("{where}: your function raised {error}", not "{where} raised {error}" around a
+                # "{label}: {text}" that happens to explain as much)
+                if best is None or (score, literal) > best[1:]:
                     best = ("".join(lit + (values[n][0] if n is not None else "")
-                                    for lit, n, _, _ in string.Formatter().parse(msgstr)), score)
-            self._memo[key] = best
+                                    for lit, n, _, _ in string.Formatter().parse(msgstr)), score, literal)
+            self._memo[key] = best[:2] if best else None
         return self._memo[key]
 
     def _fill(self, groups: dict[str, str], depth: int, marked: bool) -> dict[str, tuple[str, int]] | None:
@@ -293,6 +296,12 @@ class Messages:
         if not body:
             return line
         marked = bool(m.group("lead"))
+        tail = m.group("tail")
+        spaces = tail.rstrip("\n")
+        if spaces and not spaces.strip(" "):  # spaces at the end may end a placeholder's value
+            whole = self.text(body + spaces, marked)  # ("NotImplementedError: ", an empty message)
+            if whole is not None:
+                return m.group("lead") + whole + tail[len(spaces):]
         found = self.text(body, marked)
         if found is None and marked:
             found = self.text(m.group("lead") + body, marked)

@@ -181,6 +181,13 @@ ch00.check_central_difference(lambda f, x, i: 0.0)
 ch00.check_broadcast_shapes([(100, 50), (4, 3), (2, 3), "nope"])
 ch00.check_chain_rule(lambda c: c ** 2)
 ch00.check_matrix_gradient(lambda X, W, G: G.T @ X)
+from common.exercises import ch03, ch04
+def stub(*args):
+    raise NotImplementedError  # an empty message: the line ends "NotImplementedError: "
+class Stub:
+    forward = backward = stub
+ch03.check_cross_entropy(stub)
+ch04.check_tanh_layer(Stub)
 """
 
 
