@@ -302,18 +302,20 @@ def optimizer_paths_widget(surface: str = "elongated", dpi: int = WIDGET_DPI):
     image = w.Image(format="png")
     busy = {"on": False}
 
-    def redraw(*_: object) -> None:
+    def redraw(*_: object, start: tuple[float, float] | None = None, steps: int | None = None) -> None:
         if busy["on"]:
             return
         c = {k: v.value for k, v in controls.items()}
         view.update(menu.value, [n for n, b in boxes.items() if b.value], c["lr_scale"], c["momentum"],
-                    c["rho"], c["beta1"], c["beta2"], (c["x0"], c["y0"]), c["steps"])
+                    c["rho"], c["beta1"], c["beta2"], start or (c["x0"], c["y0"]),
+                    c["steps"] if steps is None else steps)
         image.value = renderer.png()
 
     def change_surface(change: dict) -> None:
         new = SURFACES[change["new"]]
+        redraw(start=new.start, steps=new.steps)  # the picture first: it is what the learner waits for
         busy["on"] = True
-        try:  # widen first so the new values always fit, then narrow; one message per slider
+        try:  # then the sliders: widen first so the new values always fit, then narrow
             for key, lim, value in (("x0", new.xlim, new.start[0]), ("y0", new.ylim, new.start[1])):
                 sl = controls[key]
                 with sl.hold_sync():
@@ -323,7 +325,6 @@ def optimizer_paths_widget(surface: str = "elongated", dpi: int = WIDGET_DPI):
             controls["steps"].value = new.steps
         finally:
             busy["on"] = False
-        redraw()
 
     menu.observe(change_surface, names="value")
     for control in [*controls.values(), *boxes.values()]:
